@@ -1,0 +1,100 @@
+"""Audio input: any libsndfile format, any rate (8-192 kHz), channels and bit depth -> mono fp32.
+
+Resampling is band-limited (scipy's polyphase FIR with a Kaiser window). Every failure is an
+AudioError with a one-line message naming the file, so a scan can report it and go on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+
+AUDIO_EXTENSIONS = frozenset({".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga",
+                              ".opus", ".mp3"})
+MIN_RATE, MAX_RATE = 8000, 192000
+
+
+class AudioError(Exception):
+    """A file that cannot be used as audio; str() is a message fit to show the user."""
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    sample_rate: int
+    channels: int
+    frames: int
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sample_rate if self.sample_rate else 0.0
+
+
+def is_audio_path(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in AUDIO_EXTENSIONS
+
+
+def probe(path: str | Path) -> AudioInfo:
+    try:
+        info = sf.info(str(path))
+    except FileNotFoundError:
+        raise AudioError("file not found") from None
+    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        raise AudioError(_explain(exc)) from None
+    return AudioInfo(int(info.samplerate), int(info.channels), int(info.frames))
+
+
+def load(path: str | Path, sample_rate: int = 44100, max_seconds: float | None = None,
+         start_seconds: float = 0.0) -> np.ndarray:
+    """Decode to a mono float32 array at sample_rate.
+
+    max_seconds / start_seconds read only the part needed, so huge files cost no more than that.
+    """
+    info = probe(path)
+    if info.frames <= 0 and not _unknown_length(path):
+        raise AudioError("empty file (no audio frames)")
+    if not MIN_RATE <= info.sample_rate <= MAX_RATE:
+        raise AudioError(f"unsupported sample rate {info.sample_rate} Hz (8-192 kHz)")
+    start = int(start_seconds * info.sample_rate)
+    stop = None if max_seconds is None else start + int(np.ceil(max_seconds * info.sample_rate))
+    try:
+        data, rate = sf.read(str(path), start=start, stop=stop, dtype="float32", always_2d=True)
+    except FileNotFoundError:
+        raise AudioError("file not found") from None
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as exc:
+        raise AudioError(_explain(exc)) from None
+    if data.shape[0] == 0:
+        raise AudioError("empty file (no audio frames)")
+    mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
+    mono = np.nan_to_num(mono, nan=0.0, posinf=0.0, neginf=0.0)
+    return resample(mono, int(rate), sample_rate)
+
+
+def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+    if rate_in == rate_out:
+        return np.ascontiguousarray(x, dtype=np.float32)
+    ratio = Fraction(rate_out, rate_in).limit_denominator(1000)
+    y = resample_poly(x.astype(np.float32), ratio.numerator, ratio.denominator)
+    return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _unknown_length(path: str | Path) -> bool:
+    # libsndfile reports 0 frames for some streamed formats it can still decode.
+    return Path(path).suffix.lower() in {".mp3"}
+
+
+def _explain(exc: Exception) -> str:
+    text = str(exc).strip()
+    lowered = text.lower()
+    if "format not recognised" in lowered or "unknown format" in lowered:
+        return "not an audio file libsndfile can read (format not recognised)"
+    if "permission" in lowered:
+        return "permission denied"
+    if "no such file" in lowered:
+        return "file not found"
+    if "truncat" in lowered or "unexpected end" in lowered or "malformed" in lowered:
+        return f"damaged or truncated audio ({text})"
+    return f"cannot decode audio ({text.splitlines()[0] if text else type(exc).__name__})"

@@ -1,0 +1,65 @@
+"""Query and key encoders: log-mel front end + timm backbone + linear projection."""
+from __future__ import annotations
+
+import timm
+import torch
+from torch import nn
+
+from model.config import EncoderConfig, ModelConfig
+from model.frontend import LogMel
+
+
+def build_backbone(cfg: EncoderConfig, pretrained_file: str | None = None) -> nn.Module:
+    """A timm backbone taking 1-channel spectrograms and returning pooled features.
+
+    pretrained_file: a local timm checkpoint (hub downloads need internet); timm adapts the
+    first convolution's RGB weights to one input channel.
+    """
+    kwargs = dict(cfg.backbone_kwargs)
+    if pretrained_file:
+        kwargs.update(pretrained=True, pretrained_cfg_overlay=dict(file=str(pretrained_file)))
+    return timm.create_model(cfg.backbone, in_chans=1, num_classes=0, **kwargs)
+
+
+class Encoder(nn.Module):
+    """Normalised log-mel spectrogram -> embedding (not L2-normalised; cosine is taken later)."""
+
+    def __init__(self, cfg: EncoderConfig, pretrained_file: str | None = None):
+        super().__init__()
+        self.backbone = build_backbone(cfg, pretrained_file)
+        self.head = nn.Linear(self.backbone.num_features, cfg.embed_dim)
+
+    def forward(self, logmel: torch.Tensor) -> torch.Tensor:
+        if logmel.device.type == "cpu":
+            logmel = logmel.contiguous(memory_format=torch.channels_last)
+        return self.head(self.backbone(logmel))
+
+
+class SampleMatchModel(nn.Module):
+    """g_q (mixture excerpts) and g_k (one-shots) sharing one front end.
+
+    With cfg.shared_encoder both roles use the same weights (the paper's ablation).
+    """
+
+    def __init__(self, cfg: ModelConfig, pretrained_file: str | None = None):
+        super().__init__()
+        self.cfg = cfg
+        self.frontend = LogMel(cfg.frontend)
+        self.query_encoder = Encoder(cfg.encoder, pretrained_file)
+        self.key_encoder = (
+            self.query_encoder if cfg.shared_encoder else Encoder(cfg.encoder, pretrained_file)
+        )
+
+    def encode_query_spec(self, logmel: torch.Tensor) -> torch.Tensor:
+        return self.query_encoder(logmel)
+
+    def encode_key_spec(self, logmel: torch.Tensor) -> torch.Tensor:
+        return self.key_encoder(logmel)
+
+    def encode_query(self, wave: torch.Tensor) -> torch.Tensor:
+        """(batch, query_samples) mixture excerpts -> (batch, embed_dim)."""
+        return self.query_encoder(self.frontend(wave))
+
+    def encode_key(self, wave: torch.Tensor) -> torch.Tensor:
+        """(batch, key_samples) one-shots -> (batch, embed_dim)."""
+        return self.key_encoder(self.frontend(wave))
