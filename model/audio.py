@@ -5,6 +5,7 @@ AudioError with a one-line message naming the file, so a scan can report it and 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
+
+from model.windows import cut_excerpts, excerpt_starts, fit_key
 
 AUDIO_EXTENSIONS = frozenset({".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".oga",
                               ".opus", ".mp3"})
@@ -39,6 +42,8 @@ def is_audio_path(path: str | Path) -> bool:
 
 def probe(path: str | Path) -> AudioInfo:
     try:
+        if Path(path).stat().st_size == 0:
+            raise AudioError("empty file (0 bytes)")
         info = sf.info(str(path))
     except FileNotFoundError:
         raise AudioError("file not found") from None
@@ -87,7 +92,7 @@ def _unknown_length(path: str | Path) -> bool:
 
 
 def _explain(exc: Exception) -> str:
-    text = str(exc).strip()
+    text = re.sub(r"^Error opening .*?: ", "", str(exc).strip())  # the caller shows the path
     lowered = text.lower()
     if "format not recognised" in lowered or "unknown format" in lowered:
         return "not an audio file libsndfile can read (format not recognised)"
@@ -95,6 +100,26 @@ def _explain(exc: Exception) -> str:
         return "permission denied"
     if "no such file" in lowered:
         return "file not found"
-    if "truncat" in lowered or "unexpected end" in lowered or "malformed" in lowered:
+    if any(w in lowered for w in ("truncat", "unexpected end", "malformed", "error in", "chunk")):
         return f"damaged or truncated audio ({text})"
     return f"cannot decode audio ({text.splitlines()[0] if text else type(exc).__name__})"
+
+
+def load_excerpts(path: str | Path, sample_rate: int, window_seconds: float, count: int,
+                  region: tuple[float, float] | None = None) -> np.ndarray:
+    """(n, window) excerpts spread evenly over region (seconds), read straight from the file.
+
+    Only the excerpts are decoded, so an hour-long bounce costs no more than a short one.
+    """
+    info = probe(path)
+    if info.frames <= 0 and not _unknown_length(path):
+        raise AudioError("empty file (no audio frames)")
+    rate = info.sample_rate
+    span = None if region is None else (int(region[0] * rate), int(region[1] * rate))
+    window = int(round(window_seconds * sample_rate))
+    if info.frames <= 0:  # length unknown until decoded
+        return cut_excerpts(load(path, sample_rate), window, count,
+                            None if region is None else tuple(int(t * sample_rate) for t in region))
+    starts = excerpt_starts(info.frames, int(round(window_seconds * rate)), count, span)
+    return np.stack([fit_key(load(path, sample_rate, window_seconds, s / rate), window)
+                     for s in starts])

@@ -31,6 +31,10 @@ class Embedder:
         return self.cfg.frontend.sample_rate
 
     @property
+    def key_seconds(self) -> float:
+        return self.cfg.key_seconds
+
+    @property
     def embed_dim(self) -> int:
         return self.cfg.encoder.embed_dim
 
@@ -54,4 +58,8 @@ class Embedder:
         rate = self.sample_rate
         span = None if region is None else (int(region[0] * rate), int(region[1] * rate))
         batch = cut_excerpts(wave, self.cfg.query_samples, excerpts or self.cfg.query_excerpts, span)
-        return self._run(self.model.encode_query, batch).mean(axis=0)
+        return self.embed_query_excerpts(batch)
+
+    def embed_query_excerpts(self, excerpts: np.ndarray) -> np.ndarray:
+        """(n, query_samples) excerpts -> their mean encoding, the song's query vector."""
+        return self._run(self.model.encode_query, excerpts).mean(axis=0)
