@@ -1,30 +1,32 @@
 """Drum category of a sample or stem from its file and folder names (keyword dictionaries).
 
-As in the SampleMatch paper, categories come from typical drum-type expressions in names ("hat" for
-hi-hat, "BD" for kick). Names are split into lower-case tokens on separators, letter/digit
-boundaries and camelCase ("KickHard" -> kick, hard; "OHHat" -> oh, hat; "BD0010" -> bd, 0010), and
-keywords match whole tokens only, so "abdomen", "kickstarter", "snarky" and "hattrick" match nothing.
+As in the SampleMatch paper, categories come from typical drum-type expressions in names ("hat"
+for hi-hat, "BD" for kick). Names are split into lower-case tokens on separators, letter/digit
+boundaries and camelCase ("KickHard" -> kick, hard; "OHHat" -> oh, hat; "BD0010" -> bd, 0010),
+and keywords match whole tokens only: "abdomen", "kickstarter", "snarky", "hattrick" match nothing.
 
 Choices (each pinned by tests/test_taxonomy.py):
-- The first keyword occurrence in a name decides: "Kick+Snare layer" is a kick, "Clap Snare" is other.
-- Multi-word keywords match consecutive tokens: "bass drum" is a kick, "bass" alone or "bass guitar"
-  is nothing; "side stick" and "cross stick" are snare.
-- A token glued from known words is split into them: "kickin", "snaretop", "floortom", "hihatopen",
-  "subkick", "bassdrum", "hhclosed". Every piece must be a dictionary word of three or more letters,
-  a modifier from the short list below, or "hh", so "chin" is not "ch"+"in" and "tomato" is no tom.
+- The first keyword occurrence in a name decides: "Kick+Snare layer" is a kick, "Clap Snare" other.
+- Multi-word keywords match consecutive tokens: "bass drum" is a kick, "bass" alone or "bass
+  guitar" is nothing; "side stick" and "cross stick" are snare.
+- A token glued from known words is split into them: "kickin", "snaretop", "floortom",
+  "hihatopen", "subkick", "bassdrum", "hhclosed". Every piece must be a dictionary word of three or
+  more letters, a modifier from the short list below, or "hh", so "chin" is not "ch" + "in" and
+  "tomato" is no tom.
 - Plurals count: "Kicks", "hats", "crashes".
-- Rim, rimshot, RS, side stick and cross stick are snare; clap, shaker, tambourine, conga, cowbell,
-  overhead... are "other" (an explicit match, so a "Claps" file in a "Snares" folder stays other).
+- Rim, rimshot, RS, side stick and cross stick are snare. Clap, shaker, tambourine, conga, cowbell,
+  overhead... are an explicit "other", so a "Clap 1.wav" in a "Snares" folder stays other.
   Plain "bell" is nothing ("ride bell" is a ride through "ride").
 - "OH" alone is nothing: in multitracks it means overhead mics, in sample packs an open hat, so
-  the folder decides. "OHH", "open hat", "CH", "HH" are hi-hats. "oh"+"hat" gives a hi-hat via "hat".
+  the folder decides. "OHH", "open hat", "CH", "HH" are hi-hats; "OH_Hat" is one through "hat".
 - Splash and china are crashes. "Cymbal", "cym" and "cy" are weak keywords, used only when a name
   has no other keyword: such a name is a crash ("Cymbal Ride" is a ride), and in a path it becomes
-  a ride when the nearest farther folder with a keyword says ride ("Rides/Cymbal 2.wav").
+  a ride when the nearest farther folder with a (strong) keyword says ride ("Rides/Cymbal 2.wav").
 - LT, MT, HT, FT are toms; numbered drum-machine names like "t1" are not.
-- For paths, the file name (without extension) decides when it matches anything, otherwise the
-  nearest folder that matches; "other" when nothing matches. For multitrack stems whose folders
-  carry song or band names, categorise the stem name alone.
+- For paths, the file name without its extension decides when it matches anything, otherwise the
+  nearest folder that matches; "other" when nothing matches. A drum word after the last dot
+  ("Open.Hat") is kept as part of the name. For multitrack stems whose folders carry song or
+  band names, categorise the stem name alone.
 """
 from __future__ import annotations
 
@@ -52,9 +54,9 @@ _KEYWORDS = {
 }
 _WEAK = {"cymbal": "crash", "cym": "crash", "cy": "crash"}
 # Words that only join keywords into compounds ("kickin", "snaretop", "floortom", "hitom").
-_MODIFIERS = frozenset({"in", "out", "sub", "top", "bottom", "bot", "up", "down", "hi", "high", "lo",
-                        "low", "mid", "floor", "rack", "open", "closed", "close", "pedal", "bell",
-                        "hard", "soft", "bass", "drum"})
+_MODIFIERS = frozenset({"in", "out", "sub", "top", "bottom", "bot", "up", "down", "hi", "high",
+                        "lo", "low", "mid", "floor", "rack", "open", "closed", "close", "pedal",
+                        "bell", "hard", "soft", "bass", "drum"})
 
 _STRONG = {tuple(k.split()): cat for cat, words in _KEYWORDS.items() for k in words}
 _MAX_PHRASE = max(len(k) for k in _STRONG)
@@ -65,7 +67,7 @@ _PIECES = frozenset(w for w in (*(k[0] for k in _STRONG if len(k) == 1), *_WEAK)
                     if len(w) >= 3) | _MODIFIERS | {"hh"}
 _ALNUM_RUN = re.compile(r"[^\W_]+")
 _PATH_SEP = re.compile(r"[\\/]+")
-_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,5}")  # what follows the last dot
 
 
 class _Match(NamedTuple):
@@ -143,7 +145,10 @@ def _components(path_or_name: str | os.PathLike) -> list[str]:
     parts = [p for p in _PATH_SEP.split(os.fspath(path_or_name)) if p]
     if not parts:
         return []
-    parts[-1] = _EXTENSION.sub("", parts[-1]) or parts[-1]
+    stem, _, suffix = parts[-1].rpartition(".")
+    # A drum word after the last dot ("Open.Hat") is part of the name, not an extension.
+    if stem and _EXTENSION.fullmatch(suffix) and _singular(suffix.lower(), _WORDS) not in _WORDS:
+        parts[-1] = stem
     return parts[::-1]
 
 
