@@ -1,0 +1,1 @@
+"""SampleMatch desktop app: headless library core (cache, scanner, ranking) and the Qt layer in ui/."""

@@ -1,0 +1,172 @@
+"""Incremental library scan: walk sample folders, embed new or changed one-shots, drop deleted ones.
+
+Only reads the sample folders. Each batch is committed in one transaction, so a killed scan
+resumes where it stopped. Per-file problems are collected as messages, never raised.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from model import audio
+from model.taxonomy import categorise
+from samplematch_gui.library_db import LibraryDB, SampleRecord
+from samplematch_gui.paths import normalise_path
+
+BATCH_SIZE = 32
+
+
+class KeyEmbedder(Protocol):
+    model_id: str
+    sample_rate: int
+    key_seconds: float
+
+    def embed_keys(self, waves: list[np.ndarray]) -> np.ndarray: ...
+
+
+class CancelFlag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ScanProgress:
+    done: int
+    total: int
+    current: str
+    elapsed: float
+    eta: float | None
+
+
+@dataclass
+class ScanSummary:
+    indexed: int = 0
+    skipped: int = 0
+    removed: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    path: str
+    root: str
+    size: int
+    mtime_ns: int
+
+
+def distinct_roots(folders: list[str]) -> list[str]:
+    """Normalised folders, without those inside another listed folder (scanned once)."""
+    roots = sorted({normalise_path(f) for f in folders})
+    kept: list[str] = []
+    for r in roots:
+        if not any(r == k or r.startswith(k.rstrip(os.sep) + os.sep) for k in kept):
+            kept.append(r)
+    return kept
+
+
+def _walk_audio(root: str, errors: list[tuple[str, str]]) -> Iterator[_Candidate]:
+    def on_error(exc: OSError) -> None:
+        errors.append((exc.filename or root, f"cannot read folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
+        dirnames.sort()
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in sorted(filenames):
+            if name.startswith(".") or not audio.is_audio_path(name):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # vanished between listing and stat: it is simply not there
+            yield _Candidate(path, root, st.st_size, st.st_mtime_ns)
+
+
+def _category(path: str, root: str) -> str:
+    # Judge names from the library folder down, not the user's home or drive names.
+    return categorise(os.path.relpath(path, os.path.dirname(root)))
+
+
+def _load_key(c: _Candidate, sample_rate: int, key_seconds: float) -> tuple[np.ndarray, float]:
+    if c.size == 0:
+        raise audio.AudioError("empty file (0 bytes)")
+    info = audio.probe(c.path)
+    wave = audio.load(c.path, sample_rate, max_seconds=key_seconds)
+    return wave, info.duration or len(wave) / sample_rate
+
+
+def scan_library(db: LibraryDB, folders: list[str], embedder: KeyEmbedder,
+                 cancel: CancelFlag | None = None,
+                 progress: Callable[[ScanProgress], None] | None = None) -> ScanSummary:
+    """Bring the cache up to date with `folders`; returns what was done."""
+    summary = ScanSummary()
+    todo: list[_Candidate] = []
+    for root in distinct_roots(folders):
+        if not os.path.isdir(root):
+            # An unplugged drive must not wipe its part of the library.
+            summary.errors.append((root, "folder not found (kept in the library until it returns)"))
+            continue
+        known = db.file_states(root)
+        seen = set()
+        for c in _walk_audio(root, summary.errors):
+            seen.add(c.path)
+            state = known.get(c.path)
+            if (state and state.size == c.size and state.mtime_ns == c.mtime_ns
+                    and state.model_id == embedder.model_id):
+                summary.skipped += 1
+            else:
+                todo.append(c)
+        gone = [p for p in known if p not in seen]
+        if gone:
+            db.delete_paths(gone)
+            summary.removed += len(gone)
+
+    start = time.monotonic()
+    for i in range(0, len(todo), BATCH_SIZE):
+        if cancel is not None and cancel.is_set():
+            summary.cancelled = True
+            break
+        batch = todo[i:i + BATCH_SIZE]
+        _index_batch(db, batch, embedder, summary)
+        done = i + len(batch)
+        if progress is not None:
+            elapsed = time.monotonic() - start
+            eta = elapsed / done * (len(todo) - done) if done else None
+            progress(ScanProgress(done, len(todo), batch[-1].path, elapsed, eta))
+    return summary
+
+
+def _index_batch(db: LibraryDB, batch: list[_Candidate], embedder: KeyEmbedder,
+                 summary: ScanSummary) -> None:
+    records: list[SampleRecord] = []
+    loaded: list[tuple[_Candidate, np.ndarray, float]] = []
+    vanished: list[str] = []
+    for c in batch:
+        try:
+            wave, duration = _load_key(c, embedder.sample_rate, embedder.key_seconds)
+        except audio.AudioError as exc:
+            if not os.path.exists(c.path):
+                vanished.append(c.path)
+                summary.errors.append((c.path, "file disappeared during the scan"))
+                continue
+            summary.errors.append((c.path, str(exc)))
+            records.append(SampleRecord(c.path, c.root, c.size, c.mtime_ns, 0.0,
+                                        _category(c.path, c.root), embedder.model_id,
+                                        error=str(exc)))
+            continue
+        loaded.append((c, wave, duration))
+    if loaded:
+        vectors = embedder.embed_keys([w for _, w, _ in loaded])
+        for (c, _, duration), vec in zip(loaded, vectors):
+            records.append(SampleRecord(c.path, c.root, c.size, c.mtime_ns, duration,
+                                        _category(c.path, c.root), embedder.model_id,
+                                        embedding=vec))
+        summary.indexed += len(loaded)
+    db.write_batch(records)
+    if vanished:
+        db.delete_paths(vanished)
