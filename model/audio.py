@@ -58,6 +58,12 @@ def load(path: str | Path, sample_rate: int = 44100, max_seconds: float | None =
 
     max_seconds / start_seconds read only the part needed, so huge files cost no more than that.
     """
+    return load_with_info(path, sample_rate, max_seconds, start_seconds)[0]
+
+
+def load_with_info(path: str | Path, sample_rate: int = 44100, max_seconds: float | None = None,
+                   start_seconds: float = 0.0) -> tuple[np.ndarray, AudioInfo]:
+    """load() plus the file's own rate, channels and length (one open of the file)."""
     info = probe(path)
     if info.frames <= 0 and not _unknown_length(path):
         raise AudioError("empty file (no audio frames)")
@@ -75,7 +81,7 @@ def load(path: str | Path, sample_rate: int = 44100, max_seconds: float | None =
         raise AudioError("empty file (no audio frames)")
     mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
     mono = np.nan_to_num(mono, nan=0.0, posinf=0.0, neginf=0.0)
-    return resample(mono, int(rate), sample_rate)
+    return resample(mono, int(rate), sample_rate), info
 
 
 def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:

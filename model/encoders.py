@@ -60,6 +60,6 @@ class SampleMatchModel(nn.Module):
         """(batch, query_samples) mixture excerpts -> (batch, embed_dim)."""
         return self.query_encoder(self.frontend(wave))
 
-    def encode_key(self, wave: torch.Tensor) -> torch.Tensor:
-        """(batch, key_samples) one-shots -> (batch, embed_dim)."""
-        return self.key_encoder(self.frontend(wave))
+    def encode_key(self, wave: torch.Tensor, active: int | None = None) -> torch.Tensor:
+        """(batch, key_samples) one-shots -> (batch, embed_dim); see LogMel.power_mel for active."""
+        return self.key_encoder(self.frontend(wave, active))

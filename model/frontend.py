@@ -41,8 +41,21 @@ class LogMel(nn.Module):
         self.register_buffer("window", torch.hann_window(cfg.n_fft, periodic=True))
         _derived_buffers_only(self)
 
-    def power_mel(self, wave: torch.Tensor) -> torch.Tensor:
-        """Linear mel power, (batch, n_mels, frames), fp32 whatever the autocast state."""
+    def frames(self, samples: int) -> int:
+        return samples // self.cfg.hop_length + 1
+
+    def power_mel(self, wave: torch.Tensor, active: int | None = None) -> torch.Tensor:
+        """Linear mel power, (batch, n_mels, frames), fp32 whatever the autocast state.
+
+        active: every sample from this index on is zero (a padded one-shot). The STFT then
+        runs on a prefix long enough that its reflect padding sees only zeros, and the
+        remaining frames are exactly zero power: the same numbers, much cheaper.
+        """
+        full = wave.shape[-1]
+        prefix = None if active is None else active + 2 * self.cfg.n_fft
+        if prefix is not None and prefix < full:
+            head = self.power_mel(wave[..., :prefix])
+            return torch.nn.functional.pad(head, (0, self.frames(full) - head.shape[-1]))
         with torch.autocast(device_type=wave.device.type, enabled=False):
             wave = wave.float()
             if self.cfg.backend == "nnaudio":
@@ -59,5 +72,5 @@ class LogMel(nn.Module):
             logmel = torch.log10(power.float() + self.cfg.log_eps)
             return ((logmel + self.cfg.log_offset) * self.cfg.log_scale).unsqueeze(1)
 
-    def forward(self, wave: torch.Tensor) -> torch.Tensor:
-        return self.normalise(self.power_mel(wave))
+    def forward(self, wave: torch.Tensor, active: int | None = None) -> torch.Tensor:
+        return self.normalise(self.power_mel(wave, active))

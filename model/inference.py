@@ -14,12 +14,12 @@ class Embedder:
     """Wraps a SampleMatchModel in eval / inference mode on one device."""
 
     def __init__(self, model: SampleMatchModel, device: str | torch.device = "cpu",
-                 batch_size: int = 32):
+                 key_batch: int = 32):
         self.model = model.eval().to(device)
         if torch.device(device).type == "cpu":
             self.model = self.model.to(memory_format=torch.channels_last)
         self.device = torch.device(device)
-        self.batch_size = batch_size
+        self.key_batch = key_batch
         self.cfg = model.cfg
 
     @property
@@ -44,13 +44,18 @@ class Embedder:
         return out.float().cpu().numpy()
 
     def embed_keys(self, waves: Sequence[np.ndarray]) -> np.ndarray:
-        """One-shots (mono, model rate) -> (n, embed_dim); each padded/cropped to the key window."""
-        if not len(waves):
-            return np.zeros((0, self.embed_dim), dtype=np.float32)
-        keys = np.stack([fit_key(w, self.cfg.key_samples) for w in waves])
-        parts = [self._run(self.model.encode_key, keys[i:i + self.batch_size])
-                 for i in range(0, len(keys), self.batch_size)]
-        return np.concatenate(parts)
+        """One-shots (mono, model rate) -> (n, embed_dim); each padded/cropped to the key window.
+
+        Batches group one-shots of similar length, so the front end skips their silent tails.
+        """
+        out = np.zeros((len(waves), self.embed_dim), dtype=np.float32)
+        order = sorted(range(len(waves)), key=lambda i: len(waves[i]))
+        for start in range(0, len(order), self.key_batch):
+            chunk = order[start:start + self.key_batch]
+            active = min(self.cfg.key_samples, max(len(waves[i]) for i in chunk))
+            keys = np.stack([fit_key(waves[i], self.cfg.key_samples) for i in chunk])
+            out[chunk] = self._run(lambda x: self.model.encode_key(x, active), keys)
+        return out
 
     def embed_query(self, wave: np.ndarray, region: tuple[float, float] | None = None,
                     excerpts: int | None = None) -> np.ndarray:

@@ -18,7 +18,8 @@ def cosine_scores(query: np.ndarray, unit_matrix: np.ndarray) -> np.ndarray:
 def top_indices(scores: np.ndarray, top: int | None = None) -> np.ndarray:
     """Indices of the best scores, best first; top None or 0 means all."""
     n = len(scores)
+    neg = -scores
     if not top or top >= n:
-        return np.argsort(-scores, kind="stable")
-    part = np.argpartition(-scores, top - 1)[:top]
-    return part[np.argsort(-scores[part], kind="stable")]
+        return np.argsort(neg)
+    part = np.argpartition(neg, top - 1)[:top]
+    return part[np.argsort(neg[part])]

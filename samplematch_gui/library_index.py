@@ -19,7 +19,9 @@ class LibraryIndex:
     def __init__(self, rows: list[SampleRow], matrix: np.ndarray):
         self.rows = rows
         self.unit = l2_normalise(matrix) if len(rows) else np.zeros((0, 1), np.float32)
-        self.categories = np.array([r.category for r in rows], dtype=object)
+        names = sorted({r.category for r in rows})
+        self._category_code = {c: i for i, c in enumerate(names)}
+        self._codes = np.array([self._category_code[r.category] for r in rows], dtype=np.int16)
         self._position = {r.path: i for i, r in enumerate(rows)}
 
     @classmethod
@@ -40,7 +42,8 @@ class LibraryIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         scores = self.unit @ l2_normalise(query)
         if categories is not None:
-            keep = np.flatnonzero(np.isin(self.categories, list(categories)))
+            wanted = [self._category_code[c] for c in categories if c in self._category_code]
+            keep = np.flatnonzero(np.isin(self._codes, wanted))
             order = keep[top_indices(scores[keep], top)]
         else:
             order = top_indices(scores, top)

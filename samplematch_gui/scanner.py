@@ -18,7 +18,7 @@ from model.taxonomy import categorise
 from samplematch_gui.library_db import LibraryDB, SampleRecord
 from samplematch_gui.paths import normalise_path
 
-BATCH_SIZE = 32
+BATCH_SIZE = 64  # files per committed transaction; keys are sorted by length within it
 
 
 class KeyEmbedder(Protocol):
@@ -95,8 +95,7 @@ def _category(path: str, root: str) -> str:
 def _load_key(c: _Candidate, sample_rate: int, key_seconds: float) -> tuple[np.ndarray, float]:
     if c.size == 0:
         raise audio.AudioError("empty file (0 bytes)")
-    info = audio.probe(c.path)
-    wave = audio.load(c.path, sample_rate, max_seconds=key_seconds)
+    wave, info = audio.load_with_info(c.path, sample_rate, max_seconds=key_seconds)
     return wave, info.duration or len(wave) / sample_rate
 
 

@@ -90,10 +90,10 @@ def test_cancel_keeps_what_is_done_and_resume_finishes(tmp_path, tiny_embedder):
 
     with LibraryDB(tmp_path / "lib.db") as db:
         summary = scan_library(db, [str(root)], tiny_embedder, cancel, progress)
-        assert summary.cancelled and summary.indexed == 32 and db.count() == 32
-        assert seen[0].done == 32 and seen[0].total == 70 and seen[0].eta is not None
+        assert summary.cancelled and summary.indexed == 64 and db.count() == 64
+        assert seen[0].done == 64 and seen[0].total == 70 and seen[0].eta is not None
         resumed = scan_library(db, [str(root)], tiny_embedder)
-        assert (resumed.indexed, resumed.skipped) == (38, 32) and db.count() == 70
+        assert (resumed.indexed, resumed.skipped) == (6, 64) and db.count() == 70
 
 
 def test_unplugged_folder_keeps_its_samples(tmp_path, sample_library, tiny_embedder):
@@ -143,7 +143,7 @@ def test_ranking_is_cosine_best_first_with_filters():
         return SampleRow(f"/lib/{name}", "/lib", name, 1, 1, 0.5, cat, None, None, "m")
 
     rows = [row("a", "kick"), row("b", "snare"), row("c", "kick"), row("d", "hihat")]
-    matrix = np.array([[1, 0], [0, 3], [1, 1], [-1, 0]], np.float32)
+    matrix = np.array([[1, 0], [0, 3], [1, 1], [-1, -0.1]], np.float32)
     index = LibraryIndex(rows, matrix)
     ranked = index.rank(np.array([2.0, 0.1]))
     assert [r.row.name for r in ranked] == ["a", "c", "b", "d"]

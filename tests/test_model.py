@@ -133,3 +133,22 @@ def test_query_is_the_mean_of_its_excerpt_encodings():
     assert np.allclose(q, expected, atol=1e-5)
     keys = emb.embed_keys([wave[:1000], wave[:50000]])
     assert keys.shape == (2, 256) and np.isfinite(keys).all()
+
+
+def test_padded_one_shot_shortcut_gives_the_same_spectrogram():
+    fe = LogMel(FrontEndConfig())
+    wave = torch.zeros(2, 44100 * 4)
+    wave[:, :5000] = torch.randn(2, 5000)
+    full, short = fe.power_mel(wave), fe.power_mel(wave, active=5000)
+    assert short.shape == full.shape and torch.allclose(short, full, rtol=1e-5, atol=1e-7)
+
+
+def test_keys_are_embedded_the_same_whatever_their_batch():
+    model = SampleMatchModel(TINY).eval()
+    rng = np.random.default_rng(3)
+    waves = [rng.standard_normal(n).astype(np.float32) for n in (300, 90000, 4000, 200000, 12)]
+    together = Embedder(model, key_batch=2).embed_keys(waves)
+    with torch.no_grad():
+        alone = [model.encode_key(torch.from_numpy(fit_key(w, TINY.key_samples))[None])[0].numpy()
+                 for w in waves]
+    assert np.allclose(together, np.stack(alone), atol=1e-4)
