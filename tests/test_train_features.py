@@ -1,0 +1,63 @@
+"""Precomputed mel power and the two ways to mix a query: power domain (cached) vs waveform (exact)."""
+import numpy as np
+import pytest
+import torch
+
+from model.config import EncoderConfig, ModelConfig
+from model.frontend import LogMel
+from training.augment import AugmentConfig
+from training.batches import BatchRenderer
+from training.corpus.layout import load_corpus, song_record, write_oneshot, write_song, write_stem
+from training.features import FeatureStore
+from training.pairs import Pair
+
+SR = 44100
+CFG = ModelConfig(encoder=EncoderConfig(backbone="test_efficientnet"), key_seconds=1.0)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    rng = np.random.default_rng(0)
+    d = root / "songs" / "a"
+    n = 6 * SR
+    t = np.arange(n) / SR
+    stems = {"kick": 0.3 * np.sin(2 * np.pi * 55 * t) * (np.sin(2 * np.pi * 2 * t) > 0),
+             "noise": 0.05 * rng.standard_normal(n), "tone": 0.2 * np.sin(2 * np.pi * 440 * t)}
+    records = [{"name": k, "file": write_stem(d, k, v.astype(np.float32)), "role": k} for k, v in stems.items()]
+    shot = write_oneshot(d, "kick0", (0.5 * np.sin(2 * np.pi * 60 * t[:SR // 2])).astype(np.float32))
+    write_song(root, song_record("a", "electronic", "x", "train", 6.0, records,
+                                 [{"file": shot, "role": "kick", "stem": "kick"}], {}))
+    return root, load_corpus(root)[1]
+
+
+def renderers(root, songs):
+    store = FeatureStore(root / "cache", CFG)
+    assert store.build(songs) == [] and store.has(songs[0])
+    frontend = LogMel(CFG.frontend)
+    off = AugmentConfig(enabled=False)
+    return (BatchRenderer(songs, CFG, off, "power", frontend, store),
+            BatchRenderer(songs, CFG, off, "wave", frontend))
+
+
+def test_one_stem_gives_the_same_spectrogram_both_ways(corpus):
+    power, wave = renderers(*corpus)
+    pair = Pair(song=0, oneshot=0, stems=(1,), start=40)
+    q_power, k_power, _ = power.render([pair], torch.Generator())
+    q_wave, k_wave, _ = wave.render([pair], torch.Generator())
+    # Only the float16 cache and the two edge frames per side (reflect padding) differ.
+    inner = (q_power - q_wave)[..., 2:-2].abs()
+    assert inner.max().item() < 0.01
+    assert (k_power - k_wave).abs().max().item() < 0.01
+    assert q_power.shape == (1, 1, 128, 345) and k_power.shape == (1, 1, 128, 87)
+
+
+def test_power_mixing_of_several_stems_is_close_to_waveform_mixing(corpus):
+    power, wave = renderers(*corpus)
+    pair = Pair(song=0, oneshot=0, stems=(1, 2), start=10)
+    q_power, _, _ = power.render([pair], torch.Generator())
+    q_wave, _, _ = wave.render([pair], torch.Generator())
+    diff_db = (q_power - q_wave).abs() * 40          # normalised log-mel: 1 unit = 40 dB
+    assert diff_db.mean().item() < 1.0
+    alone, _, _ = power.render([Pair(0, 0, (2,), 10)], torch.Generator())
+    assert (q_power - alone).abs().mean().item() > 10 * (q_power - q_wave).abs().mean().item()

@@ -1,0 +1,100 @@
+"""Tiny real runs on a 6-song synthetic corpus: 2-process DDP on gloo, checkpoint/resume, and the whole
+bundle command (train -> best checkpoint -> evaluate -> export -> load through model.weights -> embed)."""
+import json
+import os
+import socket
+
+import numpy as np
+import pytest
+import torch
+import torch.multiprocessing as mp
+
+from model.config import EncoderConfig, ModelConfig
+from model.inference import Embedder
+from model.weights import load_model, read_config
+from training import checkpoint
+from training.cli import main
+from training.config import TrainConfig
+from training.trainer import train
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    assert main(["build-corpus", "--out", str(out), "--songs", "6", "--synthetic"]) == 0
+    return out
+
+
+def tiny(corpus, run_dir, **changes) -> TrainConfig:
+    base = TrainConfig(corpus=str(corpus), run_dir=str(run_dir),
+                       model=ModelConfig(encoder=EncoderConfig(backbone="test_efficientnet"), key_seconds=1.0),
+                       batch_size=3, max_steps=2, eval_every=1000, checkpoint_every=1000, threads=1, seed=5)
+    return base.replace(**changes)
+
+
+def _ddp_worker(rank: int, cfg: TrainConfig, port: int, out: str) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
+                      WORLD_SIZE="2")
+    result = train(cfg)
+    torch.save({k: v.clone() for k, v in result.model.state_dict().items()}, os.path.join(out, f"rank{rank}.pt"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_gloo_processes_train_in_lockstep(corpus, tmp_path):
+    cfg = tiny(corpus, tmp_path / "run", device="cpu")
+    mp.spawn(_ddp_worker, args=(cfg, free_port(), str(tmp_path)), nprocs=2, join=True)
+    a, b = (torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1))
+    assert a.keys() == b.keys()
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+    state = checkpoint.load(tmp_path / "run" / checkpoint.LAST)
+    assert state["step"] == 2 and state["world"] == 2 and len(state["ranks"]) == 2
+    initial = tiny(corpus, tmp_path / "unused")  # weights moved away from a fresh init
+    from model.encoders import SampleMatchModel
+    torch.manual_seed(initial.seed)
+    fresh = SampleMatchModel(initial.model).state_dict()
+    assert any(not torch.equal(fresh[k], a[k]) for k in a if a[k].is_floating_point())
+
+
+def test_resume_continues_exactly_where_the_checkpoint_left_off(corpus, tmp_path):
+    straight = train(tiny(corpus, tmp_path / "straight", max_steps=4))
+    tiny_first = tiny(corpus, tmp_path / "resumed", max_steps=2)
+    train(tiny_first)
+    resumed = train(tiny_first.replace(max_steps=4, resume=True))
+    assert resumed.steps == straight.steps == 4
+    sa, sb = straight.model.state_dict(), resumed.model.state_dict()
+    for name in sa:
+        assert torch.allclose(sa[name].float(), sb[name].float(), atol=1e-6), name
+    a = checkpoint.load(tmp_path / "straight" / checkpoint.LAST)
+    b = checkpoint.load(tmp_path / "resumed" / checkpoint.LAST)
+    assert a["ranks"][0]["sampler"] == b["ranks"][0]["sampler"]
+    assert torch.equal(a["ranks"][0]["gen"], b["ranks"][0]["gen"])
+
+
+def test_bundle_trains_evaluates_exports_and_the_app_can_load_it(corpus, tmp_path):
+    out, run = tmp_path / "model", tmp_path / "run"
+    assert main(["bundle", "--corpus", str(corpus), "--run-dir", str(run), "--out", str(out),
+                 "--backbone", "test_efficientnet", "--key-seconds", "1.0", "--batch-size", "3", "--steps", "3",
+                 "--test-queries", "2", "--notes", "tiny test run"]) == 0
+    metrics = json.loads((run / "test_metrics.json").read_text())
+    assert set(metrics) == {"SampleMatch", "untrained encoder", "log-mel statistics"}
+    for kinds in metrics.values():
+        for m in kinds.values():
+            for name in ("R_mn", "R_md", "L_q", "L_k"):
+                assert 0.0 <= m[name] <= 1.0, (name, m)
+            assert np.isfinite(m["X"])
+    cfg = read_config(out)
+    assert cfg.encoder.backbone == "test_efficientnet" and cfg.key_seconds == 1.0
+    assert cfg.model_id.startswith("test_efficientnet-")
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "R_mn" in card and "CC0" in card and "tiny test run" in card and "Key window: 1 s" in card
+    embedder = Embedder(load_model(out))
+    keys = embedder.embed_keys([np.random.default_rng(0).standard_normal(20000).astype(np.float32)] * 2)
+    query = embedder.embed_query(np.random.default_rng(1).standard_normal(44100 * 6).astype(np.float32))
+    assert keys.shape == (2, 256) and query.shape == (256,)
+    assert np.isfinite(keys).all() and np.isfinite(query).all()

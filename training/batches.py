@@ -1,0 +1,82 @@
+"""Turn Pairs into model inputs: mixed query and key spectrograms, augmented, normalised.
+
+mixing="power": sum the stems' precomputed mel power (cheap; ignores inter-stem phase).
+mixing="wave":  read and sum the stems' samples, then the model's front end (exact, slower).
+Both then share the spectrogram augmentations and the front end's log normalisation.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from model.audio import load
+from model.config import ModelConfig
+from model.frontend import LogMel
+from model.windows import fit_key
+from training.augment import AugmentConfig, Augmenter
+from training.corpus.layout import Song
+from training.features import FeatureStore, frames_for
+from training.pairs import Pair
+
+MIXING_MODES = ("power", "wave")
+
+
+def read_excerpt(path: str | Path, start: int, length: int) -> np.ndarray:
+    """Samples [start, start + length) of a corpus file as mono float32, zero-padded past its end."""
+    data, _ = sf.read(str(path), start=start, stop=start + length, dtype="float32", always_2d=True)
+    out = np.zeros(length, np.float32)
+    out[:len(data)] = data.mean(axis=1)
+    return out
+
+
+class BatchRenderer:
+    def __init__(self, songs: Sequence[Song], cfg: ModelConfig, augment: AugmentConfig, mixing: str,
+                 frontend: LogMel, store: FeatureStore | None = None):
+        if mixing not in MIXING_MODES:
+            raise ValueError(f"mixing must be one of {MIXING_MODES}, not {mixing!r}")
+        if mixing == "power" and store is None:
+            raise ValueError("power-domain mixing needs a FeatureStore")
+        self.songs, self.cfg, self.mixing, self.frontend, self.store = songs, cfg, mixing, frontend, store
+        hop = cfg.frontend.hop_length
+        fps = cfg.frontend.sample_rate / hop
+        self.hop = hop
+        self.query_frames = frames_for(cfg.query_samples, hop)
+        self.key_frames = frames_for(cfg.key_samples, hop)
+        self.source_frames = augment.source_frames(self.query_frames, fps)
+        self.augmenter = Augmenter(augment, frontend.mel.mel_basis, fps)
+
+    def query_power(self, pair: Pair) -> torch.Tensor:
+        """(n_mels, source_frames) linear mel power of the mixed excerpt."""
+        song = self.songs[pair.song]
+        if self.mixing == "power":
+            return torch.from_numpy(sum(self.store.stem_window(song, i, pair.start, self.source_frames)
+                                        for i in pair.stems))
+        length = (self.source_frames - 1) * self.hop
+        mix = sum(read_excerpt(song.stems[i].path, pair.start * self.hop, length) for i in pair.stems)
+        return self._power(mix)
+
+    def key_power(self, pair: Pair) -> torch.Tensor:
+        song = self.songs[pair.song]
+        if self.mixing == "power":
+            return torch.from_numpy(self.store.key(song, pair.oneshot))
+        wave = load(song.oneshots[pair.oneshot].path, self.cfg.frontend.sample_rate)
+        return self._power(fit_key(wave, self.cfg.key_samples))
+
+    @torch.no_grad()
+    def _power(self, wave: np.ndarray) -> torch.Tensor:
+        return self.frontend.power_mel(torch.from_numpy(wave)[None])[0].cpu()
+
+    @torch.no_grad()
+    def render(self, pairs: Sequence[Pair], gen: torch.Generator
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(queries (B,1,M,Tq), keys (B,1,M,Tk), song index (B,)) on the CPU."""
+        q = torch.stack([self.query_power(p) for p in pairs])
+        k = torch.stack([self.key_power(p) for p in pairs])
+        q = self.augmenter.apply(q, self.augmenter.sample(len(pairs), gen), self.query_frames, gen)
+        k = self.augmenter.apply(k, self.augmenter.sample(len(pairs), gen), self.key_frames, gen)
+        songs = torch.tensor([p.song for p in pairs])
+        return self.frontend.normalise(q), self.frontend.normalise(k), songs

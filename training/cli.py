@@ -1,0 +1,312 @@
+"""samplematch-train: build-corpus, ingest, train, evaluate, export, bundle, compare-mixing.
+
+`samplematch-train bundle` is what the app asks for when its weights are missing: it builds a corpus if
+there is none, trains with CPU-friendly defaults, picks the best checkpoint, evaluates it on the test
+split (with the baselines) and exports weights + MODEL_CARD.md into resources/model.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from model.config import EncoderConfig, ModelConfig
+from training.augment import AugmentConfig
+from training.config import TrainConfig
+from training.losses import LossConfig
+from training.progress import Bar, cancel_on_signals
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLE_BACKBONE = "test_efficientnet"
+BUNDLE_KEY_SECONDS = 1.5
+
+
+def data_dir() -> Path:
+    """The app's data folder (SAMPLEMATCH_DATA_DIR overrides), as samplematch_gui.paths has it."""
+    override = os.environ.get("SAMPLEMATCH_DATA_DIR")
+    return Path(override) if override else Path(user_data_dir("SampleMatch", appauthor=False))
+
+
+def default_corpus() -> Path:
+    return data_dir() / "corpus"
+
+
+def default_weights_dir() -> Path:
+    return REPO_ROOT / "resources" / "model"
+
+
+# ---------------------------------------------------------------------------------------------- train
+
+def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig) -> None:
+    m = defaults.model
+    p.add_argument("--corpus", default=str(default_corpus()), help="corpus folder (default: %(default)s)")
+    p.add_argument("--run-dir", default=defaults.run_dir, help="checkpoints + TensorBoard logs")
+    p.add_argument("--cache-dir", default="", help="precomputed mel power (default: <corpus>/mel_cache)")
+    p.add_argument("--backbone", default=m.encoder.backbone, help="timm model name (default: %(default)s)")
+    p.add_argument("--key-seconds", type=float, default=m.key_seconds, help="key window in seconds")
+    p.add_argument("--shared-encoder", action="store_true", help="one encoder for queries and keys (no 2Enc)")
+    p.add_argument("--pretrained-file", default="", help="local timm checkpoint to start from (PTrain)")
+    p.add_argument("--no-augment", action="store_true", help="switch augmentation off (no Aug)")
+    p.add_argument("--no-vreg", action="store_true", help="no variance/covariance terms (no VReg)")
+    p.add_argument("--no-sparse-mix", action="store_true", help="always mix all remaining stems (no SMix)")
+    p.add_argument("--qsi", action="store_true", help="QSI-invariance: same-song queries/keys are positives")
+    p.add_argument("--mixing", choices=("power", "wave"), default=defaults.mixing,
+                   help="mix stems as mel power (fast) or as waveforms (exact)")
+    p.add_argument("--batch-size", type=int, default=defaults.batch_size, help="pairs per process and step")
+    p.add_argument("--lr", type=float, default=defaults.lr)
+    p.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
+    p.add_argument("--temperature", type=float, default=defaults.loss.temperature)
+    p.add_argument("--steps", type=int, default=defaults.max_steps, help="maximum optimiser steps")
+    p.add_argument("--minutes", type=float, default=defaults.max_minutes, help="wall-clock budget (0 = none)")
+    p.add_argument("--eval-every", type=int, default=defaults.eval_every)
+    p.add_argument("--eval-queries", type=int, default=defaults.eval_queries, help="val queries per song and kind")
+    p.add_argument("--checkpoint-every", type=int, default=defaults.checkpoint_every)
+    p.add_argument("--seed", type=int, default=defaults.seed)
+    p.add_argument("--device", default=defaults.device, help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--no-amp", action="store_true", help="no fp16 autocast on CUDA")
+    p.add_argument("--threads", type=int, default=defaults.threads, help="torch CPU threads (0 = default)")
+    p.add_argument("--resume", action="store_true", help="continue from <run-dir>/last.pt")
+
+
+def train_config(a: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(
+        corpus=a.corpus, run_dir=a.run_dir, cache_dir=a.cache_dir,
+        model=ModelConfig(encoder=EncoderConfig(backbone=a.backbone), shared_encoder=a.shared_encoder,
+                          key_seconds=a.key_seconds),
+        pretrained_file=a.pretrained_file, augment=AugmentConfig(enabled=not a.no_augment),
+        loss=LossConfig(temperature=a.temperature, vreg=not a.no_vreg, qsi_invariance=a.qsi),
+        sparse_mix=not a.no_sparse_mix, mixing=a.mixing, batch_size=a.batch_size, lr=a.lr,
+        weight_decay=a.weight_decay, max_steps=a.steps, max_minutes=a.minutes, eval_every=a.eval_every,
+        eval_queries=a.eval_queries, checkpoint_every=a.checkpoint_every, seed=a.seed, device=a.device,
+        amp=not a.no_amp, threads=a.threads, resume=a.resume)
+
+
+def run_train(cfg: TrainConfig, cancel) -> int:
+    from training.trainer import train
+
+    is_main = int(os.environ.get("RANK", "0")) == 0
+    bar = Bar() if is_main else None
+    result = train(cfg, bar, cancel)
+    if bar:
+        bar.close()
+        print(f"{result.steps} steps in {result.seconds / 60:.1f} min; best validation R_mn "
+              f"{result.best_metric:.4f} at step {result.best_step}; checkpoints in {result.run_dir}")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------- evaluate
+
+def evaluate_embedders(corpus: str, embedders: dict, split: str, queries: int, seed: int, cancel) -> dict:
+    from training.corpus.layout import load_corpus
+    from training.evaluate import EvalConfig, evaluate
+
+    _, songs = load_corpus(corpus)
+    bar = Bar()
+    try:
+        return evaluate(songs, embedders, EvalConfig(split=split, queries_per_song=queries, seed=seed), bar, cancel)
+    finally:
+        bar.close()
+
+
+def embedders_for(model, baselines: bool, name: str, seed: int) -> dict:
+    """The model, plus (on request) the same architecture untrained and the log-mel statistics baseline."""
+    import torch
+
+    from model.encoders import SampleMatchModel
+    from training.embedders import LogMelStatsEmbedder, ModelEmbedder
+
+    out = {name: ModelEmbedder(model)}
+    if baselines:
+        torch.manual_seed(seed)
+        out["untrained encoder"] = ModelEmbedder(SampleMatchModel(model.cfg).eval())
+        out["log-mel statistics"] = LogMelStatsEmbedder(model.cfg.frontend, model.cfg.key_samples)
+    return out
+
+
+def load_any_model(checkpoint: str | None, model_dir: str | None):
+    if checkpoint:
+        from training.export import load_checkpoint_model
+        return load_checkpoint_model(checkpoint)[0]
+    from model.weights import load_model
+    return load_model(model_dir)
+
+
+def run_evaluate(a: argparse.Namespace, cancel) -> int:
+    from training.evaluate import format_table, metrics_to_dict
+
+    model = load_any_model(a.checkpoint, a.model)
+    results = evaluate_embedders(a.corpus, embedders_for(model, a.baselines, a.name, a.seed), a.split,
+                                 a.queries, a.seed, cancel)
+    print(format_table(results))
+    if a.json:
+        Path(a.json).write_text(json.dumps(metrics_to_dict(results), indent=2) + "\n")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------- export
+
+def export(checkpoint: str, out: str, corpus: str, metrics_json: str | None, notes: str) -> Path:
+    from training.corpus.layout import load_corpus
+    from training.evaluate import metrics_from_dict
+    from training.export import export_checkpoint
+
+    meta, songs = load_corpus(corpus) if corpus and Path(corpus).is_dir() else ({}, [])
+    counts = {s: sum(song.split == s for song in songs) for s in ("train", "val", "test")} if songs else {}
+    metrics = metrics_from_dict(json.loads(Path(metrics_json).read_text())) if metrics_json else None
+    return export_checkpoint(checkpoint, out, metrics, meta, counts, notes)
+
+
+def best_checkpoint(run_dir: str | Path) -> Path:
+    from training.checkpoint import BEST, LAST
+
+    run_dir = Path(run_dir)
+    for name in (BEST, LAST):
+        if (run_dir / name).is_file():
+            return run_dir / name
+    raise FileNotFoundError(f"no checkpoint in {run_dir}")
+
+
+# --------------------------------------------------------------------------------------------- corpus
+
+def ensure_corpus(corpus: Path, songs: int, seed: int, synthetic: bool, cancel) -> None:
+    from training.corpus.layout import load_corpus
+
+    if load_corpus(corpus)[1]:
+        return
+    print(f"No corpus at {corpus}; building {songs} songs (this takes a while on a CPU).")
+    build_corpus(corpus, songs, seed, synthetic, cancel)
+
+
+def build_corpus(out: Path, songs: int, seed: int, synthetic: bool, cancel) -> None:
+    from training.corpus.build import build_corpus as build
+
+    bar = Bar()
+    try:
+        build(out, n_songs=songs, seed=seed, synthetic=synthetic, progress=bar, cancel=cancel)
+    finally:
+        bar.close()
+
+
+def run_bundle(a: argparse.Namespace, cancel) -> int:
+    from training.evaluate import format_table, metrics_to_dict
+
+    corpus = Path(a.corpus)
+    ensure_corpus(corpus, a.songs, a.seed, a.synthetic, cancel)
+    run_dir = Path(a.run_dir)
+    cfg = TrainConfig(
+        corpus=str(corpus), run_dir=str(run_dir),
+        model=ModelConfig(encoder=EncoderConfig(backbone=a.backbone), key_seconds=a.key_seconds),
+        loss=LossConfig(qsi_invariance=True), batch_size=a.batch_size, max_minutes=a.minutes,
+        max_steps=a.steps, eval_every=a.eval_every, checkpoint_every=25, seed=a.seed, resume=True)
+    run_train(cfg, cancel)
+    ckpt = best_checkpoint(run_dir)
+    from training.export import load_checkpoint_model
+    model = load_checkpoint_model(ckpt)[0]
+    results = evaluate_embedders(str(corpus), embedders_for(model, True, "SampleMatch", a.seed), "test",
+                                 a.test_queries, a.seed, cancel)
+    print(format_table(results))
+    metrics_path = run_dir / "test_metrics.json"
+    metrics_path.write_text(json.dumps(metrics_to_dict(results), indent=2) + "\n")
+    out = export(str(ckpt), a.out, str(corpus), str(metrics_path), a.notes)
+    print(f"Exported {ckpt} to {out}")
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------- main
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="samplematch-train", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build-corpus", help="generate the training corpus")
+    p.add_argument("--out", default=str(default_corpus()))
+    p.add_argument("--songs", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--synthetic", action="store_true", help="tiny numpy-synthesised corpus (for tests)")
+
+    p = sub.add_parser("ingest", help="add your own multitracks (one folder of stems per song)")
+    p.add_argument("source")
+    p.add_argument("--out", default=str(default_corpus()))
+    p.add_argument("--genre", choices=("electronic", "acoustic"), default="electronic")
+    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("train", help="train the encoders (torchrun-ready)")
+    add_train_arguments(p, TrainConfig(batch_size=48, eval_every=200, threads=2))
+
+    for name, help_text in (("evaluate", "print the paper's metrics table"), ("export", "write weights + card")):
+        p = sub.add_parser(name, help=help_text)
+        src = p.add_mutually_exclusive_group(required=True)
+        src.add_argument("--checkpoint", help="a training checkpoint (.pt)")
+        if name == "evaluate":
+            src.add_argument("--model", help="an exported weights folder")
+        p.add_argument("--corpus", default=str(default_corpus()))
+        if name == "evaluate":
+            p.add_argument("--split", choices=("train", "val", "test"), default="test")
+            p.add_argument("--queries", type=int, default=50, help="queries per song and kind")
+            p.add_argument("--baselines", action="store_true", help="add untrained + log-mel baselines")
+            p.add_argument("--name", default="SampleMatch", help="row name of the model")
+            p.add_argument("--seed", type=int, default=1234)
+            p.add_argument("--json", help="also write the metrics here")
+        else:
+            p.add_argument("--out", default=str(default_weights_dir()))
+            p.add_argument("--metrics", help="metrics JSON written by evaluate --json")
+            p.add_argument("--notes", default="", help="text for the model card's 'Choices' section")
+
+    p = sub.add_parser("bundle", help="build corpus if missing, train, evaluate, export into resources/model")
+    p.add_argument("--corpus", default=str(default_corpus()))
+    p.add_argument("--songs", type=int, default=300, help="songs to build when there is no corpus")
+    p.add_argument("--synthetic", action="store_true", help="build the tiny synthetic corpus instead")
+    p.add_argument("--run-dir", default=str(data_dir() / "runs" / "bundle"))
+    p.add_argument("--out", default=str(default_weights_dir()))
+    p.add_argument("--backbone", default=BUNDLE_BACKBONE)
+    p.add_argument("--key-seconds", type=float, default=BUNDLE_KEY_SECONDS)
+    p.add_argument("--batch-size", type=int, default=48)
+    p.add_argument("--minutes", type=float, default=45.0, help="training budget")
+    p.add_argument("--steps", type=int, default=100_000)
+    p.add_argument("--eval-every", type=int, default=200)
+    p.add_argument("--test-queries", type=int, default=20, help="test queries per song and kind")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--notes", default="", help="text for the model card's 'Choices' section")
+
+    p = sub.add_parser("compare-mixing", help="measure power-domain vs waveform mixing of stems")
+    p.add_argument("--corpus", default=str(default_corpus()))
+    p.add_argument("--excerpts", type=int, default=200)
+    p.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = build_parser().parse_args(argv)
+    with cancel_on_signals() as cancel:
+        return run_command(a, cancel)
+
+
+def run_command(a: argparse.Namespace, cancel) -> int:
+    if a.command == "build-corpus":
+        build_corpus(Path(a.out), a.songs, a.seed, a.synthetic, cancel)
+    elif a.command == "ingest":
+        from training.corpus.ingest import ingest_multitracks
+        bar = Bar()
+        ingest_multitracks(a.source, a.out, genre_default=a.genre, seed=a.seed, progress=bar, cancel=cancel)
+        bar.close()
+    elif a.command == "train":
+        return run_train(train_config(a), cancel)
+    elif a.command == "evaluate":
+        return run_evaluate(a, cancel)
+    elif a.command == "export":
+        print(f"Exported to {export(a.checkpoint, a.out, a.corpus, a.metrics, a.notes)}")
+    elif a.command == "bundle":
+        return run_bundle(a, cancel)
+    elif a.command == "compare-mixing":
+        from training.corpus.layout import load_corpus
+        from training.mixing_check import compare_mixing
+        print(json.dumps(compare_mixing(load_corpus(a.corpus)[1], ModelConfig(), a.excerpts, a.seed), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Checkpoint -> the weights folder model/ loads (safetensors + config.json) plus MODEL_CARD.md."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from model.encoders import SampleMatchModel
+from model.weights import WEIGHTS_FILE, export_model
+from training import checkpoint
+from training.config import TrainConfig
+from training.evaluate import Metrics
+
+MAX_WEIGHTS_BYTES = 40 * 1024 * 1024
+
+
+def load_checkpoint_model(path: str | Path) -> tuple[SampleMatchModel, TrainConfig, dict]:
+    state = checkpoint.load(path)
+    cfg = TrainConfig.from_dict(state["config"])
+    model = SampleMatchModel(cfg.model)
+    model.load_state_dict(state["model"])
+    return model.eval(), cfg, state
+
+
+def export_checkpoint(ckpt: str | Path, out_dir: str | Path, metrics: Mapping[str, Mapping[str, Metrics]] | None = None,
+                      corpus_meta: Mapping | None = None, split_counts: Mapping[str, int] | None = None,
+                      notes: str = "") -> Path:
+    """Write weights + config + MODEL_CARD.md into out_dir; returns out_dir. Refuses weights > 40 MB."""
+    model, cfg, state = load_checkpoint_model(ckpt)
+    out = Path(out_dir)
+    summary = {"steps": state["step"], "train_seconds": round(state["elapsed"], 1),
+               "hardware": state.get("hardware", ""), "best_step": state.get("best_step", state["step"]),
+               "val": state.get("val", {})}
+    exported = export_model(model, out, extra={"training": summary})
+    size = (out / WEIGHTS_FILE).stat().st_size
+    if size > MAX_WEIGHTS_BYTES:
+        raise ValueError(f"exported weights are {size / 2**20:.1f} MB, more than the 40 MB allowed")
+    params = sum(p.numel() for p in model.parameters())
+    card = model_card(exported.model_id, cfg, state, metrics or {}, corpus_meta or {}, split_counts or {},
+                      params, size, notes)
+    (out / "MODEL_CARD.md").write_text(card)
+    return out
+
+
+def _metrics_rows(metrics: Mapping[str, Mapping[str, Metrics]]) -> list[str]:
+    rows = ["| Variant | X (full) | R_mn (full) | R_md (full) | L_q (full) | L_k (full) "
+            "| X (sparse) | R_mn (sparse) | R_md (sparse) | L_q (sparse) | L_k (sparse) |",
+            "|---|" + "---:|" * 10]
+    for name, kinds in metrics.items():
+        cells = [f"{m.X:.3f} | {m.R_mn:.3f} | {m.R_md:.3f} | {m.L_q:.4f} | {m.L_k:.4f}"
+                 for m in (kinds["full"], kinds["sparse"])]
+        rows.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    return rows
+
+
+def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping[str, Mapping[str, Metrics]],
+               corpus_meta: Mapping, split_counts: Mapping[str, int], params: int, weights_bytes: int,
+               notes: str) -> str:
+    m = cfg.model
+    hours = state["elapsed"] / 3600
+    flags = {"two encoders": not m.shared_encoder, "pretrained init": bool(cfg.pretrained_file),
+             "augmentation": cfg.augment.enabled, "variance/covariance": cfg.loss.vreg,
+             "sparse mixing": cfg.sparse_mix, "QSI-invariance": cfg.loss.qsi_invariance}
+    lines = [
+        f"# SampleMatch model card: `{model_id}`", "",
+        "Two encoders map a 4-s excerpt of a (partial) mix and a drum one-shot to 256-d vectors; the score is "
+        "their cosine (Lattner, *SampleMatch: drum sample retrieval by musical context*).", "",
+        "## Model", "",
+        f"- Backbone: `{m.encoder.backbone}` (timm), {'one shared encoder' if m.shared_encoder else 'two encoders'}, "
+        f"linear head to {m.encoder.embed_dim} dims; {params / 1e6:.2f} M parameters, weights {weights_bytes / 2**20:.1f} MB.",
+        f"- Front end: log-mel, {m.frontend.sample_rate} Hz, n_fft {m.frontend.n_fft}, hop {m.frontend.hop_length}, "
+        f"{m.frontend.n_mels} mels up to {m.frontend.f_max:.0f} Hz.",
+        f"- Query window: {m.query_seconds:g} s ({m.query_excerpts} excerpts averaged per bounce in the app). "
+        f"Key window: {m.key_seconds:g} s (one-shots are zero-padded or cut to it).",
+        "- Training variant: " + ", ".join(f"{k} {'on' if v else 'off'}" for k, v in flags.items()) + ".",
+        "",
+        "## Training", "",
+        f"- {state['step']} steps of {cfg.batch_size} pairs per process x {state.get('world', 1)} process(es), "
+        f"Adam lr {cfg.lr:g}, weight decay {cfg.weight_decay:g}, tau {cfg.loss.temperature:g}, "
+        f"gamma {cfg.loss.variance_weight:g}, delta {cfg.loss.covariance_weight:g}, eta {cfg.loss.norm_weight:g} (c = "
+        f"{cfg.loss.norm_limit:g}); queries mixed in the {cfg.mixing} domain.",
+        f"- Training time: {hours:.2f} h on {state.get('hardware', 'unknown hardware')}; "
+        f"best checkpoint by validation R_mn at step {state.get('best_step', state['step'])}.",
+    ]
+    if split_counts:
+        lines.append("- Songs per split: " + ", ".join(f"{k} {v}" for k, v in split_counts.items()) + ".")
+    if notes:
+        lines += ["", "## Choices", "", notes.strip()]
+    lines += ["", "## Data sources and licences", ""]
+    sources = corpus_meta.get("sources", {})
+    if sources:
+        lines += ["| Source | Kind | Licence | Origin |", "|---|---|---|---|"]
+        lines += [f"| {s.get('name', sid)} | {s.get('kind', '')} | {s.get('licence', '')} | {s.get('origin', '')} |"
+                  for sid, s in sorted(sources.items())]
+    else:
+        lines.append("(the corpus did not list its sources)")
+    lines += ["", "## Test metrics", ""]
+    if metrics:
+        any_m = next(iter(next(iter(metrics.values())).values()))
+        lines += [f"Test split: {any_m.queries} queries per kind, ranked among {any_m.candidates} one-shots. "
+                  "R_mn / R_md: mean / median normalised rank of the true one-shot (lower is better, random = 0.5); "
+                  "X: decoupled NT-Xent; L_q / L_k: k-NN (k=50) electronic/acoustic likelihood of queries / one-shots.",
+                  ""] + _metrics_rows(metrics)
+    else:
+        lines.append("(not evaluated)")
+    lines += ["", "## Limitations", "",
+              "- Trained from scratch (no ImageNet initialisation was available) on a small, mostly generated "
+              "corpus; scores reflect fit to that corpus, not human taste.",
+              "- The model scores fit, not category: the app filters by drum category separately.", ""]
+    return "\n".join(lines)

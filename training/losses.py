@@ -1,0 +1,89 @@
+"""The method's loss (section 3): decoupled NT-Xent + VICReg variance/covariance + norm hinge.
+
+L = X + gamma * (V(U) + V(K)) + delta * (C(U) + C(K)) + eta * (N(U) + N(K)), with U the query and K the
+key encodings of a batch (raw network outputs; the contrastive term takes their cosine).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    temperature: float = 0.2          # tau
+    variance_weight: float = 1.0      # gamma
+    covariance_weight: float = 1.0    # delta
+    norm_weight: float = 10.0         # eta
+    norm_limit: float = 4.0           # c
+    variance_eps: float = 1e-4        # epsilon of the regularised standard deviation
+    vreg: bool = True                 # variance + covariance terms on (Table 1 "VReg")
+    qsi_invariance: bool = False      # same-song queries and same-song keys are positives too
+
+
+def decoupled_nt_xent(anchors: torch.Tensor, candidates: torch.Tensor, positives: torch.Tensor,
+                      temperature: float, exclude: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean over positive pairs (i, j) of -log(e^{s_ij/tau} / sum_{l not positive for i} e^{s_il/tau}).
+
+    positives: (n_anchors, n_candidates) bool; `exclude` marks entries in neither numerator nor
+    denominator (an anchor itself when anchors and candidates are the same set). Decoupled: every
+    positive of i is left out of i's denominator.
+    """
+    sim = F.normalize(anchors.float(), dim=1) @ F.normalize(candidates.float(), dim=1).T / temperature
+    out_of_denominator = positives if exclude is None else positives | exclude
+    log_denominator = torch.logsumexp(sim.masked_fill(out_of_denominator, float("-inf")), dim=1)
+    per_pair = log_denominator[:, None] - sim
+    return per_pair[positives].mean()
+
+
+def variance_term(z: torch.Tensor, eps: float) -> torch.Tensor:
+    """V(Z): mean over dimensions of max(0, 1 - sqrt(Var + eps)), unbiased variance over the batch."""
+    std = torch.sqrt(z.float().var(dim=0) + eps)
+    return F.relu(1.0 - std).mean()
+
+
+def covariance_term(z: torch.Tensor) -> torch.Tensor:
+    """C(Z): sum of squared off-diagonal covariances / d (covariance over the batch, 1/(n-1))."""
+    z = z.float()
+    n, d = z.shape
+    centred = z - z.mean(dim=0)
+    cov = centred.T @ centred / (n - 1)
+    off_diagonal = cov - torch.diag(torch.diagonal(cov))
+    return off_diagonal.square().sum() / d
+
+
+def norm_term(z: torch.Tensor, limit: float) -> torch.Tensor:
+    """N(Z) = -(1/n) sum_i min(0, c - ||z_i||): penalises norms above c."""
+    return F.relu(z.float().norm(dim=1) - limit).mean()
+
+
+def contrastive_term(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: LossConfig) -> torch.Tensor:
+    """X: queries against keys; with QSI-invariance also query-query and key-key, by song."""
+    n = len(u)
+    eye = torch.eye(n, dtype=torch.bool, device=u.device)
+    if not cfg.qsi_invariance:
+        return decoupled_nt_xent(u, v, eye, cfg.temperature)
+    same_song = song[:, None] == song[None, :]
+    others = same_song & ~eye
+    loss = decoupled_nt_xent(u, v, same_song, cfg.temperature)
+    if others.any():
+        loss = loss + decoupled_nt_xent(u, u, others, cfg.temperature, exclude=eye)
+        loss = loss + decoupled_nt_xent(v, v, others, cfg.temperature, exclude=eye)
+    return loss
+
+
+def samplematch_loss(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: LossConfig
+                     ) -> tuple[torch.Tensor, dict[str, float]]:
+    """Total loss and its terms (floats, for logging). song: (n,) song index of each pair."""
+    x = contrastive_term(u, v, song, cfg)
+    var = variance_term(u, cfg.variance_eps) + variance_term(v, cfg.variance_eps)
+    cov = covariance_term(u) + covariance_term(v)
+    norm = norm_term(u, cfg.norm_limit) + norm_term(v, cfg.norm_limit)
+    total = x + cfg.norm_weight * norm
+    if cfg.vreg:
+        total = total + cfg.variance_weight * var + cfg.covariance_weight * cov
+    terms = {"loss": total.item(), "contrastive": x.item(), "variance": var.item(),
+             "covariance": cov.item(), "norm": norm.item()}
+    return total, terms

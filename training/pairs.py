@@ -1,0 +1,96 @@
+"""Positive pairs (section 5): a one-shot (key) and an excerpt of a mix of the song's OTHER stems (query).
+
+The key's own stem never enters its query. With sparse mixing the query mixes a uniformly drawn number
+2..all of the remaining stems (all of them when fewer than 2 remain); without, always all of them.
+An epoch visits every usable training song once (a random one-shot each); a batch holds distinct songs,
+or pairs of pairs from the same song with QSI-invariance.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from training.corpus.layout import Song
+
+
+@dataclass(frozen=True)
+class Pair:
+    song: int                  # index into the sampler's songs
+    oneshot: int               # index into song.oneshots
+    stems: tuple[int, ...]     # indices into song.stems mixed into the query
+    start: int                 # first frame of the query excerpt (source window)
+
+
+def remaining_stems(song: Song, oneshot: int) -> list[int]:
+    """Indices of the song's stems except the one the one-shot was cut from."""
+    own = song.oneshots[oneshot].stem
+    return [i for i, stem in enumerate(song.stems) if stem.name != own]
+
+
+def usable_oneshots(song: Song) -> list[int]:
+    return [i for i in range(len(song.oneshots)) if remaining_stems(song, i)]
+
+
+def choose_stems(rng: np.random.Generator, remaining: Sequence[int], sparse: bool) -> tuple[int, ...]:
+    if not sparse or len(remaining) <= 2:
+        return tuple(remaining)
+    count = int(rng.integers(2, len(remaining) + 1))
+    return tuple(sorted(int(i) for i in rng.choice(remaining, size=count, replace=False)))
+
+
+def song_frames(song: Song, hop: int) -> int:
+    return int(round(song.duration * song.sample_rate)) // hop + 1
+
+
+def draw_pair(rng: np.random.Generator, songs: Sequence[Song], song: int, window_frames: int, hop: int,
+              sparse: bool) -> Pair:
+    """A random one-shot of songs[song] and a random excerpt of a mix of its other stems."""
+    oneshot = int(rng.choice(usable_oneshots(songs[song])))
+    stems = choose_stems(rng, remaining_stems(songs[song], oneshot), sparse)
+    latest = max(0, song_frames(songs[song], hop) - window_frames)
+    return Pair(song, oneshot, stems, int(rng.integers(0, latest + 1)))
+
+
+class PairSampler:
+    """Endless batches of Pairs; its state (RNG + epoch position) is checkpointed."""
+
+    def __init__(self, songs: Sequence[Song], batch_size: int, window_frames: int, hop: int,
+                 sparse: bool = True, qsi: bool = False, seed: int = 0):
+        self.songs = [s for s in songs if usable_oneshots(s)]
+        if not self.songs:
+            raise ValueError("no usable training songs (each needs a one-shot and another stem)")
+        self.batch_size, self.window_frames, self.hop = batch_size, window_frames, hop
+        self.sparse, self.per_song = sparse, 2 if qsi else 1
+        self.rng = np.random.default_rng(seed)
+        self.epoch, self._order, self._pos = 0, self.rng.permutation(len(self.songs)), 0
+
+    def _next_songs(self, count: int) -> list[int]:
+        picked: list[int] = []
+        while len(picked) < count:
+            if self._pos >= len(self._order):
+                self.epoch += 1
+                self._order, self._pos = self.rng.permutation(len(self.songs)), 0
+            song = int(self._order[self._pos])
+            self._pos += 1
+            # Distinct songs per batch while possible (a repeat across an epoch boundary is skipped).
+            if song in picked and len(set(picked)) < len(self.songs):
+                continue
+            picked.append(song)
+        return picked
+
+    def batch(self) -> list[Pair]:
+        songs = self._next_songs(math.ceil(self.batch_size / self.per_song))
+        pairs = [draw_pair(self.rng, self.songs, s, self.window_frames, self.hop, self.sparse)
+                 for s in songs for _ in range(self.per_song)]
+        return pairs[:self.batch_size]
+
+    def state_dict(self) -> dict:
+        return {"rng": self.rng.bit_generator.state, "epoch": self.epoch,
+                "order": self._order.tolist(), "pos": self._pos}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.rng.bit_generator.state = state["rng"]
+        self.epoch, self._order, self._pos = state["epoch"], np.asarray(state["order"]), state["pos"]

@@ -1,0 +1,234 @@
+"""The training loop: pairs -> spectrograms -> both encoders -> loss; DDP, AMP, checkpoints, TensorBoard.
+
+Run in one process, or under torchrun for several processes / GPUs / nodes (each process draws its own
+batches of cfg.batch_size pairs; gradients are averaged by DDP). Validation (R_mn on the val split,
+mean of full and sparse queries) picks best.pt; last.pt is rewritten every checkpoint_every steps.
+"""
+from __future__ import annotations
+
+import platform
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from model.encoders import SampleMatchModel
+from model.frontend import LogMel
+from training import checkpoint
+from training.batches import BatchRenderer
+from training.config import TrainConfig
+from training.corpus.layout import load_corpus
+from training.distributed import Dist, average_buffers, barrier, broadcast_flag, setup, teardown
+from training.embedders import ModelEmbedder
+from training.evaluate import EvalConfig, evaluate
+from training.features import FeatureStore
+from training.losses import samplematch_loss
+from training.pairs import PairSampler
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    model: SampleMatchModel
+    steps: int
+    seconds: float
+    best_metric: float
+    best_step: int
+
+
+class PairModel(nn.Module):
+    """One forward for both encoders, so DDP sees (and synchronises) every parameter."""
+
+    def __init__(self, model: SampleMatchModel):
+        super().__init__()
+        self.model = model
+
+    def forward(self, queries: torch.Tensor, keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.model.encode_query_spec(queries), self.model.encode_key_spec(keys)
+
+
+def hardware(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"
+
+
+def feature_store(cfg: TrainConfig) -> FeatureStore:
+    return FeatureStore(cfg.cache_dir or Path(cfg.corpus) / "mel_cache", cfg.model)
+
+
+def validation_config(cfg: TrainConfig) -> EvalConfig:
+    return EvalConfig(split="val", queries_per_song=cfg.eval_queries, query_samples=cfg.model.query_samples,
+                      hop=cfg.model.frontend.hop_length, sample_rate=cfg.model.frontend.sample_rate,
+                      loss_batch=cfg.batch_size, temperature=cfg.loss.temperature, seed=cfg.seed + 7919)
+
+
+def train(cfg: TrainConfig, progress: Progress | None = None, cancel=None) -> TrainResult:
+    """Train until max_steps, max_minutes or cancel; returns the final model (best.pt holds the best)."""
+    d = setup(cfg.device)
+    try:
+        return Trainer(cfg, d, progress, cancel).run()
+    finally:
+        teardown(d)
+
+
+class Trainer:
+    def __init__(self, cfg: TrainConfig, d: Dist, progress: Progress | None, cancel):
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        self.cfg, self.d, self.progress, self.cancel = cfg, d, progress, cancel
+        self.run_dir = Path(cfg.run_dir)
+        random.seed(cfg.seed)
+        np.random.seed(cfg.seed)
+        torch.manual_seed(cfg.seed)
+        _, songs = load_corpus(cfg.corpus)
+        self.train_songs = [s for s in songs if s.split == "train"]
+        self.val_songs = [s for s in songs if s.split == "val"]
+        if not self.train_songs:
+            raise ValueError(f"no complete training songs in {cfg.corpus}")
+        frontend = LogMel(cfg.model.frontend)
+        store = feature_store(cfg) if cfg.mixing == "power" else None
+        if store is not None and d.main:
+            for problem in store.build(self.train_songs, self._phase("features"), cancel):
+                print(f"skipped song {problem}")
+        barrier(d)
+        if store is not None:
+            self.train_songs = [s for s in self.train_songs if store.has(s)]
+        self.renderer = BatchRenderer(self.train_songs, cfg.model, cfg.augment, cfg.mixing, frontend, store)
+        self.sampler = PairSampler(self.train_songs, cfg.batch_size, self.renderer.source_frames,
+                                   cfg.model.frontend.hop_length, cfg.sparse_mix, cfg.loss.qsi_invariance,
+                                   seed=int(np.random.SeedSequence([cfg.seed, d.rank]).generate_state(1)[0]))
+        self.gen = torch.Generator().manual_seed(cfg.seed * 1000 + d.rank)
+        self.model = SampleMatchModel(cfg.model, pretrained_file=cfg.pretrained_file or None).to(d.device)
+        if d.device.type == "cpu":
+            self.model = self.model.to(memory_format=torch.channels_last)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.amp = cfg.amp and d.device.type == "cuda"
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        self.step, self.elapsed, self.best_metric, self.best_step = 0, 0.0, float("inf"), 0
+        self.started = time.time()
+        if cfg.resume and (self.run_dir / checkpoint.LAST).is_file():
+            self._restore(checkpoint.load(self.run_dir / checkpoint.LAST))
+        pair_model = PairModel(self.model)
+        self.net = (DistributedDataParallel(pair_model, device_ids=[d.device] if d.device.type == "cuda" else None)
+                    if d.world > 1 else pair_model)
+        self.writer = None
+        if d.main:
+            from torch.utils.tensorboard import SummaryWriter
+            self.writer = SummaryWriter(str(self.run_dir / "tb"))
+
+    def _phase(self, name: str) -> Progress | None:
+        if self.progress is None:
+            return None
+        return lambda done, total, text: self.progress(done, total, f"{name}: {text}")
+
+    def _seconds(self) -> float:
+        """Training wall time so far, including earlier runs this one resumed."""
+        return self.elapsed + time.time() - self.started
+
+    def _should_stop(self) -> bool:
+        over_time = self.cfg.max_minutes > 0 and self._seconds() >= self.cfg.max_minutes * 60
+        cancelled = self.cancel is not None and self.cancel.is_set()
+        return broadcast_flag(self.d, over_time or cancelled)
+
+    def run(self) -> TrainResult:
+        cfg = self.cfg
+        self.model.train()
+        self.started, last_eval, last_saved = time.time(), self.step, self.step
+        window_start, window_pairs = time.time(), 0
+        while self.step < cfg.max_steps and not self._should_stop():
+            terms = self._train_step()
+            self.step += 1
+            window_pairs += cfg.batch_size * self.d.world
+            if self.d.main and (self.step % cfg.log_every == 0 or self.step == 1):
+                rate = window_pairs / max(time.time() - window_start, 1e-9)
+                for name, value in terms.items():
+                    self.writer.add_scalar(f"train/{name}", value, self.step)
+                self.writer.add_scalar("train/pairs_per_second", rate, self.step)
+                window_start, window_pairs = time.time(), 0
+            if self.progress and self.d.main:
+                self.progress(self.step, cfg.max_steps, f"loss {terms['loss']:.3f} X {terms['contrastive']:.3f}")
+            if self.step % cfg.eval_every == 0:
+                self._validate()
+                last_eval = self.step
+            if self.step % cfg.checkpoint_every == 0:
+                self._save()
+                last_saved = self.step
+        if self.step != last_eval:
+            self._validate()
+        if self.step != last_saved or self.step == 0:
+            self._save()
+        if self.writer:
+            self.writer.close()
+        return TrainResult(self.run_dir, self.model, self.step, self._seconds(),
+                           self.best_metric, self.best_step)
+
+    def _train_step(self) -> dict[str, float]:
+        q, k, song = self.renderer.render(self.sampler.batch(), self.gen)
+        dev = self.d.device
+        if dev.type == "cpu":
+            q, k = (x.contiguous(memory_format=torch.channels_last) for x in (q, k))
+        with torch.autocast(device_type=dev.type, dtype=torch.float16, enabled=self.amp):
+            u, v = self.net(q.to(dev, non_blocking=True), k.to(dev, non_blocking=True))
+        loss, terms = samplematch_loss(u.float(), v.float(), song.to(dev), self.cfg.loss)
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        return terms
+
+    def _validate(self) -> None:
+        """Rank 0 measures R_mn on the val split; best.pt follows the lowest mean of full and sparse."""
+        average_buffers(self.d, self.model)
+        if self.d.main and self.val_songs:
+            results = evaluate(self.val_songs, {"model": ModelEmbedder(self.model, self.d.device)},
+                               validation_config(self.cfg), self._phase("validation"), self.cancel)["model"]
+            metric = (results["full"].R_mn + results["sparse"].R_mn) / 2
+            for kind, m in results.items():
+                for name in ("X", "R_mn", "R_md", "L_q", "L_k"):
+                    self.writer.add_scalar(f"val_{kind}/{name}", getattr(m, name), self.step)
+            self.writer.add_scalar("val/R_mn_mean", metric, self.step)
+            self.writer.flush()
+            if metric < self.best_metric:
+                self.best_metric, self.best_step = metric, self.step
+                checkpoint.save(self.run_dir / checkpoint.BEST, self._state() | {"val": {
+                    kind: m.__dict__ for kind, m in results.items()}})
+        barrier(self.d)
+
+    def _state(self) -> dict:
+        return {"config": self.cfg.to_dict(), "model": self.model.state_dict(), "step": self.step,
+                "optimizer": self.optimizer.state_dict(), "scaler": self.scaler.state_dict(),
+                "elapsed": self._seconds(), "best_metric": self.best_metric,
+                "best_step": self.best_step, "hardware": hardware(self.d.device), "world": self.d.world}
+
+    def _save(self) -> None:
+        average_buffers(self.d, self.model)
+        per_rank = {"sampler": self.sampler.state_dict(), "gen": self.gen.get_state(), "rng": checkpoint.rng_state()}
+        ranks = [per_rank]
+        if self.d.world > 1:
+            ranks = [None] * self.d.world
+            dist.all_gather_object(ranks, per_rank)
+        if self.d.main:
+            checkpoint.save(self.run_dir / checkpoint.LAST, self._state() | {"ranks": ranks})
+
+    def _restore(self, state: dict) -> None:
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.step, self.elapsed = state["step"], state["elapsed"]
+        self.best_metric, self.best_step = state["best_metric"], state["best_step"]
+        ranks = state["ranks"]
+        if self.d.rank < len(ranks):  # a restart with more processes gives the new ranks fresh streams
+            mine = ranks[self.d.rank]
+            self.sampler.load_state_dict(mine["sampler"])
+            self.gen.set_state(mine["gen"])
+            checkpoint.set_rng_state(mine["rng"])
