@@ -1,0 +1,1 @@
+"""The Qt layer: a thin desktop UI over the headless library core."""

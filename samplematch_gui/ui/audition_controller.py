@@ -1,0 +1,129 @@
+"""Audition: what plays when, at what loudness, on which device (the AudioOutput does the sound)."""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from model.audio import AudioError
+from samplematch_gui.audition import (PREVIEW_RATE, AudioOutput, Loudness, OutputDevice,
+                                      load_preview, normalise_loudness)
+from samplematch_gui.ui.settings import AppSettings
+
+CACHE_SIZE = 48
+RETRIGGER_GUARD_S = 0.25  # a click that also changed the selection must not restart the sound
+
+
+class AuditionController(QObject):
+    selected = Signal(str, object, int)  # path, mono samples, rate (for the preview waveform)
+    started = Signal(str)
+    stopped = Signal()
+    failed = Signal(str, str)  # path, message
+
+    def __init__(self, output: AudioOutput, settings: AppSettings, parent=None):
+        super().__init__(parent)
+        self.output = output
+        self._settings = settings
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._playing: str | None = None
+        self._started_at = 0.0
+        self.auto_play = settings.auto_play
+        self.loudness = Loudness(mode=settings.loudness_mode)
+        self.output.volume = settings.volume
+        self._restore_device(settings.device_name)
+        self._poll = QTimer(self)
+        self._poll.setInterval(100)
+        self._poll.timeout.connect(self._check_finished)
+
+    @property
+    def available(self) -> bool:
+        return self.output.available
+
+    @property
+    def reason(self) -> str:
+        return self.output.reason
+
+    @property
+    def playing(self) -> str | None:
+        return self._playing
+
+    # samples ------------------------------------------------------------------------------
+    def _samples(self, path: str) -> np.ndarray:
+        if path in self._cache:
+            self._cache.move_to_end(path)
+            return self._cache[path]
+        wave = load_preview(path, PREVIEW_RATE)
+        self._cache[path] = wave
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return wave
+
+    def select(self, path: str) -> None:
+        """A new current sample: stop the old sound, show the new one, play it if auto-play."""
+        self.stop()
+        try:
+            wave = self._samples(path)
+        except AudioError as exc:
+            self.failed.emit(path, str(exc))
+            return
+        self.selected.emit(path, wave, PREVIEW_RATE)
+        if self.auto_play:
+            self.play(path)
+
+    def play(self, path: str) -> None:
+        if path == self._playing and time.monotonic() - self._started_at < RETRIGGER_GUARD_S:
+            return
+        try:
+            wave = self._samples(path)
+        except AudioError as exc:
+            self.failed.emit(path, str(exc))
+            return
+        self.output.stop()
+        if not self.output.available:
+            return
+        self.output.play(normalise_loudness(wave, self.loudness), PREVIEW_RATE)
+        self._playing, self._started_at = path, time.monotonic()
+        self._poll.start()
+        self.started.emit(path)
+
+    def stop(self) -> None:
+        self.output.stop()
+        self._end()
+
+    def _end(self) -> None:
+        self._poll.stop()
+        if self._playing is not None:
+            self._playing = None
+            self.stopped.emit()
+
+    def _check_finished(self) -> None:
+        if not self.output.is_playing():
+            self._end()
+
+    # settings -----------------------------------------------------------------------------
+    def set_volume(self, volume: float) -> None:
+        self.output.volume = min(1.0, max(0.0, volume))
+        self._settings.volume = self.output.volume
+
+    def set_auto_play(self, on: bool) -> None:
+        self.auto_play = bool(on)
+        self._settings.auto_play = self.auto_play
+
+    def set_loudness_mode(self, mode: str) -> None:
+        self.loudness = Loudness(mode=mode)
+        self._settings.loudness_mode = mode
+
+    def devices(self) -> list[OutputDevice]:
+        return self.output.devices()
+
+    def set_device(self, device: OutputDevice | None) -> None:
+        self.stop()
+        self.output.set_device(None if device is None else device.index)
+        self._settings.device_name = None if device is None else device.name
+
+    def _restore_device(self, name: str | None) -> None:
+        match = next((d for d in self.output.devices() if d.name == name), None) if name else None
+        if match is not None:
+            self.output.set_device(match.index)

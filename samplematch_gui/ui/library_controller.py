@@ -1,0 +1,142 @@
+"""Sample folders and scans: the Qt side of samplematch_gui.scanner (the scan runs off the GUI thread)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from samplematch_gui.library_db import LibraryDB, SampleRow
+from samplematch_gui.paths import normalise_path
+from samplematch_gui.scanner import ScanProgress, ScanSummary, scan_library
+from samplematch_gui.ui.settings import AppSettings
+from samplematch_gui.ui.workers import Task, TaskRunner
+
+
+class LibraryController(QObject):
+    foldersChanged = Signal(list)  # normalised folder paths
+    scanStarted = Signal()
+    scanProgress = Signal(object)  # ScanProgress
+    scanFinished = Signal(object)  # ScanSummary (cancelled=True for a stopped scan)
+    scanFailed = Signal(str)
+    libraryChanged = Signal()  # cached samples changed: rebuild the index
+
+    def __init__(self, db: LibraryDB, settings: AppSettings, parent: QObject | None = None):
+        super().__init__(parent)
+        self.db = db
+        self._settings = settings
+        self._embedder = None
+        self._runner = TaskRunner(self)
+        self._task: Task | None = None
+        self._rescan_pending = False
+        self._removals: list[str] = []  # applied once the running scan has stopped writing
+        self.last_summary: ScanSummary | None = None
+        for folder in settings.folders:  # settings keep the list if the cache was deleted
+            if folder not in db.folders():
+                db.add_folder(folder)
+        settings.folders = db.folders()
+
+    # folders ------------------------------------------------------------------------------
+    def folders(self) -> list[str]:
+        return [f for f in self.db.folders() if f not in self._removals]
+
+    def add_folders(self, paths: list[str | Path]) -> list[str]:
+        """Add existing folders (others are ignored); returns those newly added; starts a scan."""
+        known = set(self.folders())
+        added = []
+        for p in paths:
+            if os.path.isdir(p) and normalise_path(p) not in known:
+                added.append(self.db.add_folder(p))
+                known.add(added[-1])
+        if added:
+            self._folders_changed()
+            self.rescan()
+        return added
+
+    def remove_folder(self, path: str) -> None:
+        """Forget a folder and its cached samples; never touches the files."""
+        if self.scanning():
+            self._removals.append(path)
+            self._task.cancel.set()
+            self._rescan_pending = True
+        else:
+            self.db.remove_folder(path)
+            self.libraryChanged.emit()
+        self._folders_changed()
+
+    def _folders_changed(self) -> None:
+        self._settings.folders = self.folders()
+        self.foldersChanged.emit(self.folders())
+
+    # scanning -----------------------------------------------------------------------------
+    def set_embedder(self, embedder) -> None:
+        self._embedder = embedder
+
+    def scanning(self) -> bool:
+        return self._task is not None
+
+    def rescan(self) -> None:
+        """Bring the cache up to date (incremental: unchanged files are skipped)."""
+        if self.scanning():  # restart so that new folders are included; done work is kept
+            self._rescan_pending = True
+            self._task.cancel.set()
+            return
+        if self._embedder is None or not self.folders():
+            return
+        folders, db_path, embedder = self.folders(), str(self.db.path), self._embedder
+
+        def job(cancel, report):
+            db = LibraryDB(db_path)  # one connection per thread
+            try:
+                return scan_library(db, folders, embedder, cancel=cancel, progress=report)
+            finally:
+                db.close()
+
+        self._rescan_pending = False
+        task = Task(job, self._runner.next_generation())
+        task.signals.progress.connect(self._on_progress)
+        task.signals.finished.connect(self._on_finished)
+        task.signals.failed.connect(self._on_failed)
+        task.signals.done.connect(self._on_done)
+        self._task = self._runner.start(task)
+        self.scanStarted.emit()
+
+    def cancel_scan(self) -> None:
+        self._rescan_pending = False
+        if self._task is not None:
+            self._task.cancel.set()
+
+    def _on_progress(self, generation: int, progress: ScanProgress) -> None:
+        self.scanProgress.emit(progress)
+
+    def _on_finished(self, generation: int, summary: ScanSummary) -> None:
+        self.last_summary = summary
+        self.scanFinished.emit(summary)
+
+    def _on_failed(self, generation: int, message: str) -> None:
+        self.scanFailed.emit(message)
+
+    def _on_done(self, generation: int) -> None:
+        self._task = None
+        for path in self._removals:
+            self.db.remove_folder(path)
+        self._removals.clear()
+        self.libraryChanged.emit()
+        if self._rescan_pending:
+            self.rescan()
+
+    def wait(self, msecs: int = 5000) -> bool:
+        return self._runner.wait(msecs)
+
+    # what went wrong ----------------------------------------------------------------------
+    def problems(self) -> list[tuple[str, str]]:
+        """Per-file errors: those cached with the samples, then the last scan's other notes."""
+        cached: list[SampleRow] = self.db.error_rows()
+        listed = [(r.path, r.error or "") for r in cached]
+        seen = {p for p, _ in listed}
+        extra = [] if self.last_summary is None else [
+            (p, m) for p, m in self.last_summary.errors if p not in seen]
+        return listed + extra
+
+    def sample_count(self) -> int:
+        return self.db.count()

@@ -1,0 +1,165 @@
+"""The sidebar: sample folders, scan progress with cancel, library size and errors."""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget)
+
+from samplematch_gui.scanner import ScanProgress, ScanSummary
+from samplematch_gui.ui.results_model import display_folder
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating…"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s left"
+    return f"{seconds // 60} min {seconds % 60:02d} s left"
+
+
+def section_title(text: str) -> QLabel:
+    label = QLabel(text.upper())
+    label.setObjectName("SectionTitle")
+    return label
+
+
+class LibraryPanel(QFrame):
+    addRequested = Signal()
+    removeRequested = Signal(str)
+    rescanRequested = Signal()
+    cancelRequested = Signal()
+    errorsRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("Sidebar")
+        self.setMinimumWidth(220)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 16, 14, 12)
+        layout.setSpacing(10)
+
+        brand = QHBoxLayout()
+        brand.setSpacing(0)
+        for text, name in (("Sample", "Brand"), ("Match", "BrandAccent")):
+            label = QLabel(text)
+            label.setObjectName(name)
+            brand.addWidget(label)
+        brand.addStretch()
+        layout.addLayout(brand)
+        layout.addSpacing(6)
+
+        header = QHBoxLayout()
+        header.addWidget(section_title("Sample folders"))
+        header.addStretch()
+        self.add_button = self._tool("+", "Add a sample folder… (or drop folders on the window)",
+                                     self.addRequested.emit)
+        self.rescan_button = self._tool("⟳", "Rescan all folders for new or changed samples (F5)",
+                                        self.rescanRequested.emit)
+        self.remove_button = self._tool("−", "Remove the selected folder from the library "
+                                        "(its files are not touched)", self._remove_selected)
+        for b in (self.add_button, self.rescan_button, self.remove_button):
+            header.addWidget(b)
+        layout.addLayout(header)
+
+        self.folder_list = QListWidget()
+        self.folder_list.setTextElideMode(Qt.TextElideMode.ElideLeft)
+        self.folder_list.itemSelectionChanged.connect(self._update_buttons)
+        layout.addWidget(self.folder_list, 1)
+
+        self.scan_box = QWidget()
+        scan = QVBoxLayout(self.scan_box)
+        scan.setContentsMargins(0, 0, 0, 0)
+        scan.setSpacing(4)
+        row = QHBoxLayout()
+        self.scan_title = QLabel("Scanning…")
+        row.addWidget(self.scan_title, 1)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop scanning; indexed samples are kept and the next scan resumes")
+        self.cancel_button.clicked.connect(self.cancelRequested.emit)
+        row.addWidget(self.cancel_button)
+        scan.addLayout(row)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        scan.addWidget(self.progress)
+        self.scan_detail = QLabel()
+        self.scan_detail.setObjectName("Muted")
+        scan.addWidget(self.scan_detail)
+        self.scan_box.hide()
+        layout.addWidget(self.scan_box)
+
+        footer = QHBoxLayout()
+        self.stats = QLabel()
+        self.stats.setObjectName("Muted")
+        footer.addWidget(self.stats, 1)
+        self.errors_button = QPushButton()
+        self.errors_button.setToolTip("Files that could not be read")
+        self.errors_button.clicked.connect(self.errorsRequested.emit)
+        self.errors_button.hide()
+        footer.addWidget(self.errors_button)
+        layout.addLayout(footer)
+        self._update_buttons()
+
+    def _tool(self, text: str, tip: str, slot) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName("Flat")
+        button.setText(text)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    # folders ------------------------------------------------------------------------------
+    def set_folders(self, folders: list[str]) -> None:
+        self.folder_list.clear()
+        for folder in folders:
+            item = QListWidgetItem(f"{os.path.basename(folder.rstrip(os.sep)) or folder}\n"
+                                   f"{display_folder(os.path.dirname(folder))}")
+            item.setData(Qt.ItemDataRole.UserRole, folder)
+            item.setToolTip(folder if os.path.isdir(folder)
+                            else f"{folder}\nNot found: kept until the drive returns")
+            self.folder_list.addItem(item)
+        self._update_buttons()
+
+    def selected_folder(self) -> str | None:
+        items = self.folder_list.selectedItems()
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+
+    def _remove_selected(self) -> None:
+        folder = self.selected_folder()
+        if folder:
+            self.removeRequested.emit(folder)
+
+    def _update_buttons(self) -> None:
+        self.remove_button.setEnabled(self.selected_folder() is not None)
+        self.rescan_button.setEnabled(self.folder_list.count() > 0)
+
+    # scanning -----------------------------------------------------------------------------
+    def scan_started(self) -> None:
+        self.scan_title.setText("Scanning…")
+        self.progress.setRange(0, 0)  # busy until the first batch reports
+        self.scan_detail.setText("Looking for new or changed samples")
+        self.cancel_button.setEnabled(True)
+        self.scan_box.show()
+
+    def scan_progress(self, p: ScanProgress) -> None:
+        self.progress.setRange(0, max(1, p.total))
+        self.progress.setValue(p.done)
+        self.scan_title.setText(f"Scanning {p.done:,} / {p.total:,}")
+        name = os.path.basename(p.current)
+        self.scan_detail.setText(f"{format_eta(p.eta)} · {name}")
+        self.scan_detail.setToolTip(p.current)
+
+    def scan_cancelling(self) -> None:
+        self.scan_title.setText("Stopping…")
+        self.cancel_button.setEnabled(False)
+
+    def scan_finished(self, summary: ScanSummary | None) -> None:
+        self.scan_box.hide()
+
+    def set_stats(self, samples: int, errors: int) -> None:
+        self.stats.setText(f"{samples:,} samples indexed")
+        self.errors_button.setText(f"⚠ {errors:,}")
+        self.errors_button.setToolTip(f"{errors:,} files could not be read: show them")
+        self.errors_button.setVisible(errors > 0)

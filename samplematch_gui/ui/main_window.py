@@ -1,0 +1,471 @@
+"""The main window: composes the panels and wires them to the library, search and audition."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMenu, QSplitter, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from model.audio import AUDIO_EXTENSIONS
+from samplematch_gui.audition import AudioOutput
+from samplematch_gui.demo import DemoLibrary, build_demo
+from samplematch_gui.engine import BUILD_COMMAND
+from samplematch_gui.library_db import LibraryDB
+from samplematch_gui.scanner import ScanSummary
+from samplematch_gui.ui.audition_controller import AuditionController
+from samplematch_gui.ui.banner import Banner
+from samplematch_gui.ui.drops import plan_drop
+from samplematch_gui.ui.empty_state import EmptyState
+from samplematch_gui.ui.errors_dialog import ErrorsDialog
+from samplematch_gui.ui.filter_bar import FilterBar
+from samplematch_gui.ui.library_controller import LibraryController
+from samplematch_gui.ui.library_panel import LibraryPanel
+from samplematch_gui.ui.preview_bar import PreviewBar
+from samplematch_gui.ui.query_panel import QueryPanel
+from samplematch_gui.ui.results_model import COLUMNS, PathRole, ResultsFilter, ResultsModel
+from samplematch_gui.ui.results_view import ResultsView
+from samplematch_gui.ui.reveal import reveal
+from samplematch_gui.ui.search_controller import SearchController
+from samplematch_gui.ui.settings import AppSettings
+from samplematch_gui.ui.workers import Task, TaskRunner
+
+AUDIO_FILTER = "Audio ({})".format(" ".join(f"*{e}" for e in sorted(AUDIO_EXTENSIONS)))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: AppSettings, db_path: str | Path, audio: AudioOutput,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("SampleMatch")
+        self.setAcceptDrops(True)
+        self.resize(1360, 840)
+        self.settings = settings
+        self.db = LibraryDB(db_path)
+        self.library = LibraryController(self.db, settings, self)
+        self.search = SearchController(db_path, self)
+        self.audition = AuditionController(audio, settings, self)
+        self._jobs = TaskRunner(self)
+        self._has_embedder = False
+        self._build_widgets()
+        self._build_menus()
+        self._wire()
+        self._restore()
+        self.library_panel.set_folders(self.library.folders())
+        self._update_stats()
+        self._update_page()
+        self.search.reload_index()
+
+    # construction -------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.recent_menu = QMenu("Open Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.banner = Banner()
+        self.library_panel = LibraryPanel()
+        self.empty_state = EmptyState()
+        self.query_panel = QueryPanel(self.recent_menu)
+        self.filter_bar = FilterBar()
+        self.model = ResultsModel(self)
+        self.proxy = ResultsFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = ResultsView()
+        self.table.setModel(self.proxy)
+        self.preview = PreviewBar(self.audition)
+
+        results = QWidget()
+        box = QVBoxLayout(results)
+        box.setContentsMargins(0, 4, 0, 0)
+        box.setSpacing(8)
+        box.addWidget(self.filter_bar)
+        box.addWidget(self.table, 1)
+        self.workspace_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.workspace_splitter.addWidget(self.query_panel)
+        self.workspace_splitter.addWidget(results)
+        self.workspace_splitter.setStretchFactor(1, 1)
+        self.workspace_splitter.setSizes([190, 600])
+        self.workspace_splitter.setChildrenCollapsible(False)
+        workspace = QWidget()
+        ws = QVBoxLayout(workspace)
+        ws.setContentsMargins(14, 12, 14, 12)
+        ws.setSpacing(10)
+        ws.addWidget(self.workspace_splitter, 1)
+        ws.addWidget(self.preview)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty_state)
+        self.pages.addWidget(workspace)
+        self.workspace = workspace
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(0)
+        banner_holder = QWidget()
+        bl = QVBoxLayout(banner_holder)
+        bl.setContentsMargins(14, 12, 14, 0)
+        bl.addWidget(self.banner)
+        rl.addWidget(banner_holder)
+        self._banner_holder = banner_holder
+        banner_holder.hide()
+        rl.addWidget(self.pages, 1)
+
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.main_splitter.addWidget(self.library_panel)
+        self.main_splitter.addWidget(right)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setSizes([270, 1090])
+        self.main_splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.main_splitter)
+
+        self.audition_label = QLabel()
+        self.statusBar().addPermanentWidget(self.audition_label)
+        self._show_audition_state()
+
+    def _action(self, menu: QMenu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "Open Bounce…", self.choose_bounce, QKeySequence.StandardKey.Open)
+        file.addMenu(self.recent_menu)
+        file.addSeparator()
+        self._action(file, "Add Sample Folder…", self.choose_folder, "Ctrl+Shift+A")
+        self._action(file, "Rescan Library", self.library.rescan, "F5")
+        self._action(file, "Show Unreadable Files…", self.show_errors)
+        self._action(file, "Build Demo Library", self.start_demo)
+        file.addSeparator()
+        self._action(file, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        query = bar.addMenu("&Query")
+        self._action(query, "More Like Selected Sample", self._more_like_current, "Ctrl+L")
+        self._action(query, "Back to Bounce", self.search.back_to_bounce, "Ctrl+B")
+        self._action(query, "Clear Query", self.search.clear)
+        self._action(query, "Find…", self.filter_bar.search.setFocus, QKeySequence.StandardKey.Find)
+        play = bar.addMenu("&Audition")
+        self._action(play, "Play Selected (Space)", self._play_current)
+        self._action(play, "Stop (Esc)", self.audition.stop)
+        self.auto_play_action = self._action(play, "Auto-play on Selection",
+                                             self.preview.auto_play.setChecked)
+        self.auto_play_action.setCheckable(True)
+        self.auto_play_action.setChecked(self.audition.auto_play)
+        self.preview.auto_play.toggled.connect(self.auto_play_action.setChecked)
+
+    def _wire(self) -> None:
+        lib, panel = self.library, self.library_panel
+        panel.addRequested.connect(self.choose_folder)
+        panel.removeRequested.connect(lib.remove_folder)
+        panel.rescanRequested.connect(lib.rescan)
+        panel.cancelRequested.connect(self.cancel_scan)
+        panel.errorsRequested.connect(self.show_errors)
+        lib.foldersChanged.connect(self._folders_changed)
+        lib.scanStarted.connect(panel.scan_started)
+        lib.scanProgress.connect(panel.scan_progress)
+        lib.scanFinished.connect(self._scan_finished)
+        lib.scanFailed.connect(self._scan_failed)
+        lib.libraryChanged.connect(self._library_changed)
+
+        self.empty_state.addFolderRequested.connect(self.choose_folder)
+        self.empty_state.demoRequested.connect(self.start_demo)
+
+        s, q = self.search, self.query_panel
+        q.openRequested.connect(self.choose_bounce)
+        q.backToBounceRequested.connect(s.back_to_bounce)
+        q.regionCommitted.connect(s.set_region)
+        s.bounceLoaded.connect(self._bounce_loaded)
+        s.bounceFailed.connect(self._bounce_failed)
+        s.queryChanged.connect(self._query_changed)
+        s.resultsReady.connect(self.show_results)
+        s.busyChanged.connect(q.set_busy)
+        s.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+
+        self.filter_bar.categoriesChanged.connect(self.proxy.set_categories)
+        self.filter_bar.textChanged.connect(self.proxy.set_text)
+        self.proxy.filterChanged.connect(self._update_counts)
+        self.proxy.modelReset.connect(self._update_counts)
+
+        t = self.table
+        t.playRequested.connect(self.audition.play)
+        t.stopRequested.connect(self.audition.stop)
+        t.currentPathChanged.connect(self.audition.select)
+        t.moreLikeThisRequested.connect(s.more_like)
+        t.revealRequested.connect(self._reveal)
+        t.copyPathsRequested.connect(self._copy_paths)
+        self.model.categoryEdited.connect(self._category_edited)
+        self.audition.failed.connect(
+            lambda path, m: self.statusBar().showMessage(f"Cannot play {Path(path).name}: {m}", 8000))
+        self.preview.play_button.clicked.connect(self._toggle_play)
+        self.preview.more_button.clicked.connect(self._more_like_current)
+
+    # settings -----------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        for name, splitter in self._splitters().items():
+            state = self.settings.splitter_state(name)
+            if state is not None:
+                splitter.restoreState(state)
+        self.filter_bar.set_categories(self.settings.categories)
+        self.filter_bar.search.setText(self.settings.text_filter)
+        self.search.excerpts = self.settings.excerpts
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"main": self.main_splitter, "workspace": self.workspace_splitter}
+
+    def save_settings(self) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        for name, splitter in self._splitters().items():
+            self.settings.set_splitter_state(name, splitter.saveState())
+        self.settings.categories = self.filter_bar.categories()
+        self.settings.text_filter = self.filter_bar.search.text()
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_settings()
+        self.audition.stop()
+        self.audition.output.close()
+        self.library.cancel_scan()
+        self.search.shutdown()
+        self._jobs.cancel_all()
+        for wait in (self.library.wait, self.search.wait, self._jobs.wait):
+            wait(10000)
+        self.db.close()
+        super().closeEvent(event)
+
+    # model --------------------------------------------------------------------------------
+    def set_embedder(self, embedder) -> None:
+        """The model is loaded: scan for changes since last time and rank any pending query."""
+        self._has_embedder = True
+        self.library.set_embedder(embedder)
+        self.search.set_embedder(embedder)
+        self.library.rescan()
+
+    def set_model_error(self, message: str) -> None:
+        self._banner_holder.show()
+        self.banner.show_message("No SampleMatch model is installed, so nothing can be ranked yet. "
+                                 "Build the model, then restart SampleMatch:", BUILD_COMMAND)
+        self.banner.setToolTip(message)
+        self.statusBar().showMessage(message)
+
+    # library ------------------------------------------------------------------------------
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a sample folder")
+        if folder:
+            self.add_folders([folder])
+
+    def add_folders(self, folders: list[str]) -> None:
+        added = self.library.add_folders(folders)
+        if added:
+            self.statusBar().showMessage(f"Added {', '.join(Path(f).name for f in added)}", 5000)
+
+    def cancel_scan(self) -> None:
+        self.library.cancel_scan()
+        self.library_panel.scan_cancelling()
+
+    def _folders_changed(self, folders: list[str]) -> None:
+        self.library_panel.set_folders(folders)
+        self._update_page()
+
+    def _scan_finished(self, summary: ScanSummary) -> None:
+        self.library_panel.scan_finished(summary)
+        problems = len(summary.errors)
+        if summary.cancelled:
+            text = f"Scan stopped after {summary.indexed:,} new samples; rescan (F5) to resume"
+        else:
+            text = f"Library up to date: {summary.indexed:,} new, {summary.removed:,} removed"
+        if problems:
+            text += f", {problems:,} unreadable"
+        self.statusBar().showMessage(text, 10000)
+
+    def _scan_failed(self, message: str) -> None:
+        self.library_panel.scan_finished(None)
+        self.statusBar().showMessage(f"Scan failed: {message}", 10000)
+
+    def _library_changed(self) -> None:
+        if not self.library.scanning():
+            self.library_panel.scan_finished(None)
+        self._update_stats()
+        self.search.reload_index()
+
+    def _update_stats(self) -> None:
+        self.library_panel.set_stats(self.library.sample_count(), len(self.library.problems()))
+
+    def show_errors(self) -> ErrorsDialog:
+        dialog = ErrorsDialog(self.library.problems(), self)
+        dialog.open()
+        return dialog
+
+    def _update_page(self) -> None:
+        has_work = bool(self.library.folders()) or self.search.bounce is not None
+        self.pages.setCurrentWidget(self.workspace if has_work else self.empty_state)
+
+    # demo ---------------------------------------------------------------------------------
+    def start_demo(self) -> None:
+        """Build (once) the demo library and bounce in the data folder, add it, rank it."""
+        self.empty_state.set_building_demo(True)
+        self.statusBar().showMessage("Building the demo library…")
+        task = Task(lambda cancel, report: build_demo(), self._jobs.next_generation())
+        task.signals.finished.connect(self._demo_ready)
+        task.signals.failed.connect(self._demo_failed)
+        self._jobs.start(task)
+
+    def _demo_ready(self, generation: int, demo: DemoLibrary) -> None:
+        self.empty_state.set_building_demo(False)
+        self.add_folders([str(demo.folder)])
+        self.open_bounce(str(demo.bounce))
+        self.statusBar().showMessage(f"Demo library: {demo.count} samples in {demo.folder}", 10000)
+
+    def _demo_failed(self, generation: int, message: str) -> None:
+        self.empty_state.set_building_demo(False)
+        self.statusBar().showMessage(f"Could not build the demo library: {message}", 10000)
+
+    # query --------------------------------------------------------------------------------
+    def choose_bounce(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a bounce of your track", "", AUDIO_FILTER)
+        if path:
+            self.open_bounce(path)
+
+    def open_bounce(self, path: str) -> None:
+        self.search.open_bounce(path)
+        self._update_page()
+
+    def _bounce_loaded(self, path: str, samples, rate: int) -> None:
+        self.query_panel.set_bounce_audio(samples, rate)
+        self.settings.add_recent_bounce(path)
+
+    def _bounce_failed(self, path: str, message: str) -> None:
+        self.query_panel.clear_bounce()
+        self.statusBar().showMessage(f"Cannot use {Path(path).name} as a query: {message}", 10000)
+        self._update_page()
+
+    def _query_changed(self, query) -> None:
+        self.query_panel.show_query(query, self.search.bounce)
+        if self.search.bounce is None:
+            self.query_panel.clear_bounce()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_bounces
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setEnabled(os.path.isfile(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_bounce(p))
+        if not recent:
+            self.recent_menu.addAction("No recent bounces").setEnabled(False)
+
+    def _more_like_current(self) -> None:
+        path = self.table.current_path()
+        if path:
+            self.search.more_like(path)
+
+    # results ------------------------------------------------------------------------------
+    def show_results(self, ranked: list) -> None:
+        current = self.table.current_path()
+        self.model.set_results(ranked)
+        if self.model.has_scores():
+            self.table.sortByColumn(COLUMNS.index("score"), Qt.SortOrder.DescendingOrder)
+        elif self.proxy.sortColumn() == COLUMNS.index("score"):
+            self.table.sortByColumn(COLUMNS.index("name"), Qt.SortOrder.AscendingOrder)
+        self._reselect(current)
+        self.table.scrollToTop()
+        self._update_counts()
+
+    def _reselect(self, path: str | None) -> None:
+        """Keep the sample the user was on selected, without replaying it."""
+        if path is None:
+            return
+        matches = self.proxy.match(self.proxy.index(0, 0), PathRole, path, 1,
+                                   Qt.MatchFlag.MatchExactly)
+        if matches:
+            self.table.blockSignals(True)
+            self.table.selectionModel().setCurrentIndex(
+                matches[0], QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.blockSignals(False)
+
+    def _update_counts(self) -> None:
+        self.filter_bar.set_counts(self.proxy.text_matched_counts())
+        self.filter_bar.set_result_count(self.proxy.rowCount(), self.model.rowCount())
+
+    def _category_edited(self, path: str, category: str | None) -> None:
+        self.db.set_user_category(path, category)
+        self.search.note_category(path, category)
+        self._update_counts()
+
+    def _play_current(self) -> None:
+        path = self.table.current_path()
+        if path:
+            self.audition.play(path)
+
+    def _toggle_play(self) -> None:
+        if self.audition.playing:
+            self.audition.stop()
+        else:
+            self._play_current()
+
+    def _reveal(self, path: str) -> None:
+        error = reveal(path)
+        if error:
+            self.statusBar().showMessage(error, 8000)
+
+    def _copy_paths(self, paths: list[str]) -> None:
+        QGuiApplication.clipboard().setText("\n".join(paths))
+        self.statusBar().showMessage(f"Copied {len(paths)} path(s)", 4000)
+
+    def _show_audition_state(self) -> None:
+        if self.audition.available:
+            self.audition_label.setText("Audition on")
+            self.audition_label.setToolTip("")
+        else:
+            self.audition_label.setText("Audition off")
+            self.audition_label.setToolTip(self.audition.reason)
+            self.statusBar().showMessage(self.audition.reason, 15000)
+
+    # drag and drop onto the window --------------------------------------------------------
+    def _is_own_drag(self, event) -> bool:
+        source = event.source()
+        return source is not None and (source is self.table or source is self.table.viewport())
+
+    def dragEnterEvent(self, event) -> None:
+        if not self._is_own_drag(event) and plan_drop(event.mimeData()).useful:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            self.query_panel.set_hot(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if not self._is_own_drag(event) and plan_drop(event.mimeData()).useful:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:
+        self.query_panel.set_hot(False)
+
+    def dropEvent(self, event) -> None:
+        self.query_panel.set_hot(False)
+        plan = plan_drop(event.mimeData())
+        if self._is_own_drag(event) or not plan.useful:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        if plan.folders:
+            self.add_folders(plan.folders)
+        if plan.bounces:
+            self.open_bounce(plan.bounces[0])
+        if plan.ignored:
+            self.statusBar().showMessage(
+                f"Ignored {len(plan.ignored)} item(s) that are neither folders nor audio files", 6000)
+

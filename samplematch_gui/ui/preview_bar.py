@@ -1,0 +1,120 @@
+"""The audition strip: the selected sample's waveform and the preview controls."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton,
+                               QSlider, QVBoxLayout, QWidget)
+
+from samplematch_gui.ui import theme
+from samplematch_gui.ui.audition_controller import AuditionController
+from samplematch_gui.ui.results_model import format_duration
+from samplematch_gui.ui.waveform_view import WaveformView
+
+LOUDNESS_MODES = (("rms", "Normalise: RMS"), ("peak", "Normalise: peak"), ("off", "Normalise: off"))
+DEFAULT_DEVICE = "System default output"
+
+
+class PreviewBar(QFrame):
+    def __init__(self, audition: AuditionController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.audition = audition
+        self.setObjectName("Card")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(12)
+
+        info = QVBoxLayout()
+        info.setSpacing(2)
+        self.name = QLabel("No sample selected")
+        self.name.setObjectName("QueryTitle")
+        self.name.setMinimumWidth(160)
+        self.name.setMaximumWidth(260)
+        info.addWidget(self.name)
+        self.detail = QLabel("Space plays · Esc stops · ↑↓ browse")
+        self.detail.setObjectName("Muted")
+        info.addWidget(self.detail)
+        layout.addLayout(info)
+
+        self.play_button = QPushButton("▶")
+        self.play_button.setFixedWidth(40)
+        self.play_button.setToolTip("Play the selected sample (Space)")
+        layout.addWidget(self.play_button)
+        self.more_button = QPushButton("More like this")
+        self.more_button.setToolTip("Rank the library by similarity to the selected sample (Ctrl+L)")
+        self.more_button.setEnabled(False)
+        layout.addWidget(self.more_button)
+        self.waveform = WaveformView(colour=theme.MUTED)
+        self.waveform.setFixedHeight(54)
+        self.waveform.getPlotItem().hideAxis("bottom")
+        layout.addWidget(self.waveform, 1)
+
+        controls = QVBoxLayout()
+        controls.setSpacing(4)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Vol"))
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setRange(0, 100)
+        self.volume.setFixedWidth(110)
+        self.volume.setValue(round(audition.output.volume * 100))
+        self.volume.valueChanged.connect(lambda v: audition.set_volume(v / 100))
+        self.volume.setToolTip("Preview volume")
+        top.addWidget(self.volume)
+        self.auto_play = QCheckBox("Auto-play")
+        self.auto_play.setChecked(audition.auto_play)
+        self.auto_play.setToolTip("Play each sample as you move through the list")
+        self.auto_play.toggled.connect(audition.set_auto_play)
+        top.addWidget(self.auto_play)
+        controls.addLayout(top)
+        bottom = QHBoxLayout()
+        self.loudness = QComboBox()
+        for mode, label in LOUDNESS_MODES:
+            self.loudness.addItem(label, mode)
+        self.loudness.setCurrentIndex(max(0, self.loudness.findData(audition.loudness.mode)))
+        self.loudness.setToolTip("Level-match previews so loud and quiet samples compare fairly")
+        self.loudness.currentIndexChanged.connect(
+            lambda i: audition.set_loudness_mode(self.loudness.itemData(i)))
+        bottom.addWidget(self.loudness)
+        self.device = QComboBox()
+        self.device.setMaximumWidth(220)
+        self.device.setToolTip("Audio output for previews")
+        self.fill_devices()
+        self.device.currentIndexChanged.connect(self._device_chosen)
+        bottom.addWidget(self.device)
+        controls.addLayout(bottom)
+        layout.addLayout(controls)
+
+        audition.selected.connect(self.show_sample)
+        audition.started.connect(lambda _: self.play_button.setText("■"))
+        audition.stopped.connect(lambda: self.play_button.setText("▶"))
+        self.set_available(audition.available, audition.reason)
+
+    def fill_devices(self) -> None:
+        self.device.blockSignals(True)
+        self.device.clear()
+        self.device.addItem(DEFAULT_DEVICE, None)
+        current = self.audition.output.device()
+        for d in self.audition.devices():
+            self.device.addItem(d.name + ("  (default)" if d.is_default else ""), d)
+            if d.index == current:
+                self.device.setCurrentIndex(self.device.count() - 1)
+        self.device.blockSignals(False)
+
+    def _device_chosen(self, i: int) -> None:
+        self.audition.set_device(self.device.itemData(i))
+
+    def set_available(self, available: bool, reason: str) -> None:
+        """Without audio output the controls stay visible but say why they are off."""
+        for w in (self.play_button, self.volume, self.auto_play, self.loudness, self.device):
+            w.setEnabled(available)
+            if not available:
+                w.setToolTip(reason)
+
+    def show_sample(self, path: str, samples: np.ndarray, rate: int) -> None:
+        self.more_button.setEnabled(True)
+        self.name.setText(Path(path).name)
+        self.name.setToolTip(path)
+        self.detail.setText(format_duration(len(samples) / rate))
+        self.waveform.set_audio(samples, rate)

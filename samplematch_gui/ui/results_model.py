@@ -1,0 +1,259 @@
+"""Qt item models over plain RankedSample rows: the table model, and the filter/sort proxy."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections import Counter
+
+from PySide6.QtCore import (QAbstractTableModel, QMimeData, QModelIndex, QSortFilterProxyModel, Qt,
+                            QUrl, Signal)
+
+from model.taxonomy import CATEGORIES
+from samplematch_gui.library_index import RankedSample
+from samplematch_gui.ui.theme import CATEGORY_LABELS, category_colour
+
+COLUMNS = ("name", "category", "score", "duration", "folder")
+HEADERS = {"name": "Name", "category": "Category", "score": "Match", "duration": "Length",
+           "folder": "Folder"}
+NO_SCORE = float("nan")  # library browsing before any query
+
+SortRole = Qt.ItemDataRole.UserRole + 1
+PathRole = Qt.ItemDataRole.UserRole + 2
+CategoryRole = Qt.ItemDataRole.UserRole + 3
+BarRole = Qt.ItemDataRole.UserRole + 4  # score bar length 0..1 within the current results
+ItemRole = Qt.ItemDataRole.UserRole + 5
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def display_folder(folder: str) -> str:
+    home = os.path.expanduser("~")
+    return "~" + folder[len(home):] if home and folder.startswith(home + os.sep) else folder
+
+
+def sample_mime(paths: list[str]) -> QMimeData:
+    """What a drag to a DAW carries: file URLs (text/uri-list); the files are only copied."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(p) for p in paths])
+    return mime
+
+
+class ResultsModel(QAbstractTableModel):
+    categoryEdited = Signal(str, object)  # path, the user's category (None = automatic again)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._items: list[RankedSample] = []
+        self._lo, self._hi = 0.0, 1.0
+
+    # content ------------------------------------------------------------------------------
+    def set_results(self, items: list[RankedSample]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        scores = [it.score for it in self._items if not math.isnan(it.score)]
+        self._lo, self._hi = (min(scores), max(scores)) if scores else (0.0, 1.0)
+        self.endResetModel()
+
+    def items(self) -> list[RankedSample]:
+        return list(self._items)
+
+    def item(self, row: int) -> RankedSample:
+        return self._items[row]
+
+    def has_scores(self) -> bool:
+        return any(not math.isnan(it.score) for it in self._items)
+
+    def category_counts(self, rows: list[int] | None = None) -> Counter:
+        picked = self._items if rows is None else (self._items[r] for r in rows)
+        return Counter(it.row.category for it in picked)
+
+    def correct_category(self, path: str, category: str | None) -> bool:
+        """The user sets a sample's category (None or its automatic one: automatic again)."""
+        current = next((it.row for it in self._items if it.row.path == path), None)
+        if current is None or (category is not None and category not in CATEGORIES):
+            return False
+        new = None if category == current.auto_category else category
+        if new == current.user_category:
+            return False
+        self._show_category(path, new)
+        self.categoryEdited.emit(path, new)
+        return True
+
+    def _show_category(self, path: str, category: str | None) -> None:
+        for i, it in enumerate(self._items):
+            if it.row.path == path:
+                row = dataclasses.replace(it.row, user_category=category)
+                self._items[i] = dataclasses.replace(it, row=row)
+                first, last = self.index(i, 0), self.index(i, len(COLUMNS) - 1)
+                self.dataChanged.emit(first, last)
+
+    # QAbstractTableModel ------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[COLUMNS[section]].upper()
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            right = COLUMNS[section] in ("duration",)
+            return int((Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft)
+                       | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        it = self._items[index.row()]
+        row, column = it.row, COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(it, column)
+        if role == Qt.ItemDataRole.EditRole and column == "category":
+            return row.category
+        if role == SortRole:
+            return self._sort_key(it, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(it, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == "duration":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == "category":
+            return category_colour(row.category)
+        if role == PathRole:
+            return row.path
+        if role == CategoryRole:
+            return row.category
+        if role == BarRole:
+            return self._bar(it.score)
+        if role == ItemRole:
+            return it
+        return None
+
+    def _display(self, it: RankedSample, column: str) -> str:
+        row = it.row
+        if column == "name":
+            return row.name
+        if column == "category":
+            return CATEGORY_LABELS.get(row.category, row.category) + (" *" if row.user_category else "")
+        if column == "score":
+            return "" if math.isnan(it.score) else f"{max(0.0, it.score) * 100:.0f}%"
+        if column == "duration":
+            return format_duration(row.duration)
+        return display_folder(row.folder)
+
+    @staticmethod
+    def _sort_key(it: RankedSample, column: str):
+        row = it.row
+        if column == "score":
+            return -2.0 if math.isnan(it.score) else it.score
+        if column == "duration":
+            return row.duration
+        if column == "category":
+            return CATEGORIES.index(row.category) if row.category in CATEGORIES else len(CATEGORIES)
+        return (row.name if column == "name" else row.folder).casefold()
+
+    @staticmethod
+    def _tooltip(it: RankedSample, column: str) -> str:
+        if column == "score" and not math.isnan(it.score):
+            return f"Cosine similarity to the query: {it.score:.3f}"
+        if column == "category":
+            if it.row.user_category:
+                return f"Your correction (automatic: {it.row.auto_category}). Double-click to change."
+            return "Guessed from the file and folder names. Double-click to correct."
+        return it.row.path
+
+    def _bar(self, score: float) -> float:
+        if math.isnan(score):
+            return 0.0
+        span = self._hi - self._lo
+        return 1.0 if span < 1e-9 else 0.08 + 0.92 * (score - self._lo) / span
+
+    def flags(self, index):
+        base = super().flags(index)
+        if not index.isValid():
+            return base
+        base |= Qt.ItemFlag.ItemIsDragEnabled
+        if COLUMNS[index.column()] == "category":
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or COLUMNS[index.column()] != "category":
+            return False
+        return self.correct_category(self._items[index.row()].row.path, value)
+
+    # drag out -----------------------------------------------------------------------------
+    def supportedDragActions(self):
+        return Qt.DropAction.CopyAction
+
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list"]
+
+    def mimeData(self, indexes) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return sample_mime([self._items[r].row.path for r in rows])
+
+
+class ResultsFilter(QSortFilterProxyModel):
+    """Category toggles + words in name/folder; sorts by SortRole (score: best first)."""
+
+    filterChanged = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._categories: set[str] = set(CATEGORIES)
+        self._words: list[str] = []
+        self.setSortRole(SortRole)
+        self.setDynamicSortFilter(True)
+
+    def categories(self) -> set[str]:
+        return set(self._categories)
+
+    def set_categories(self, categories: set[str]) -> None:
+        self.beginFilterChange()
+        self._categories = set(categories)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.filterChanged.emit()
+
+    def text(self) -> str:
+        return " ".join(self._words)
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._words = text.casefold().split()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.filterChanged.emit()
+
+    def _matches_text(self, source_row: int) -> bool:
+        if not self._words:
+            return True
+        row = self.sourceModel().item(source_row).row
+        haystack = f"{row.name} {row.folder}".casefold()
+        return all(w in haystack for w in self._words)
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        category = self.sourceModel().item(source_row).row.category
+        return category in self._categories and self._matches_text(source_row)
+
+    def text_matched_counts(self) -> Counter:
+        """Per category, how many results pass the text filter (the counts on the toggles)."""
+        model = self.sourceModel()
+        return model.category_counts([r for r in range(model.rowCount()) if self._matches_text(r)])
+
+    def lessThan(self, left, right) -> bool:
+        a, b = left.data(SortRole), right.data(SortRole)
+        if a == b:  # stable tie-break on name
+            return left.siblingAtColumn(0).data(SortRole) < right.siblingAtColumn(0).data(SortRole)
+        return a < b
+
+    def paths(self, proxy_rows: list[int]) -> list[str]:
+        return [self.index(r, 0).data(PathRole) for r in proxy_rows]
+

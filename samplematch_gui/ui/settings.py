@@ -1,0 +1,137 @@
+"""Persistent UI settings (QSettings, organisation "SampleMatch"), typed.
+
+Lists and sets are stored as JSON text: QSettings' own list handling differs between formats
+and platforms (a one-item list comes back as a string from INI files).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from model.taxonomy import CATEGORIES
+
+ORGANISATION = "SampleMatch"
+APPLICATION = "SampleMatch"
+MAX_RECENT = 10
+
+
+class AppSettings:
+    def __init__(self, file: str | Path | None = None):
+        """The user's settings, or an INI file at `file` (tests, portable installs)."""
+        self._s = (QSettings(str(file), QSettings.Format.IniFormat) if file is not None
+                   else QSettings(ORGANISATION, APPLICATION))
+
+    def sync(self) -> None:
+        self._s.sync()
+
+    # helpers -----------------------------------------------------------------------------
+    def _json(self, key: str, default):
+        raw = self._s.value(key)
+        if raw is None:
+            return default
+        try:
+            return json.loads(str(raw))
+        except ValueError:
+            return default
+
+    def _set_json(self, key: str, value) -> None:
+        self._s.setValue(key, json.dumps(value))
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self._s.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    # library -----------------------------------------------------------------------------
+    @property
+    def folders(self) -> list[str]:
+        return [str(f) for f in self._json("library/folders", [])]
+
+    @folders.setter
+    def folders(self, value: list[str]) -> None:
+        self._set_json("library/folders", list(value))
+
+    # window ------------------------------------------------------------------------------
+    def geometry(self) -> QByteArray | None:
+        return self._bytes("window/geometry")
+
+    def set_geometry(self, value: QByteArray) -> None:
+        self._s.setValue("window/geometry", value)
+
+    def splitter_state(self, name: str) -> QByteArray | None:
+        return self._bytes(f"window/splitter_{name}")
+
+    def set_splitter_state(self, name: str, value: QByteArray) -> None:
+        self._s.setValue(f"window/splitter_{name}", value)
+
+    # filters -----------------------------------------------------------------------------
+    @property
+    def categories(self) -> set[str]:
+        saved = self._json("filters/categories", list(CATEGORIES))
+        return {c for c in saved if c in CATEGORIES}
+
+    @categories.setter
+    def categories(self, value: set[str]) -> None:
+        self._set_json("filters/categories", sorted(value))
+
+    @property
+    def text_filter(self) -> str:
+        return str(self._s.value("filters/text", ""))
+
+    @text_filter.setter
+    def text_filter(self, value: str) -> None:
+        self._s.setValue("filters/text", value)
+
+    # audition ----------------------------------------------------------------------------
+    @property
+    def volume(self) -> float:
+        return min(1.0, max(0.0, float(self._json("audition/volume", 0.8))))
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._set_json("audition/volume", float(value))
+
+    @property
+    def device_name(self) -> str | None:
+        """Devices are remembered by name: PortAudio indices change when hardware changes."""
+        name = self._json("audition/device", None)
+        return str(name) if name else None
+
+    @device_name.setter
+    def device_name(self, value: str | None) -> None:
+        self._set_json("audition/device", value)
+
+    @property
+    def auto_play(self) -> bool:
+        return bool(self._json("audition/auto_play", True))
+
+    @auto_play.setter
+    def auto_play(self, value: bool) -> None:
+        self._set_json("audition/auto_play", bool(value))
+
+    @property
+    def loudness_mode(self) -> str:
+        mode = self._json("audition/loudness", "rms")
+        return mode if mode in ("off", "peak", "rms") else "rms"
+
+    @loudness_mode.setter
+    def loudness_mode(self, value: str) -> None:
+        self._set_json("audition/loudness", value)
+
+    # query -------------------------------------------------------------------------------
+    @property
+    def recent_bounces(self) -> list[str]:
+        return [str(p) for p in self._json("query/recent", [])][:MAX_RECENT]
+
+    def add_recent_bounce(self, path: str) -> None:
+        recent = [p for p in self.recent_bounces if p != path]
+        self._set_json("query/recent", [path, *recent][:MAX_RECENT])
+
+    @property
+    def excerpts(self) -> int:
+        return max(1, min(64, int(self._json("query/excerpts", 10))))
+
+    @excerpts.setter
+    def excerpts(self, value: int) -> None:
+        self._set_json("query/excerpts", int(value))

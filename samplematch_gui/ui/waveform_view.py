@@ -1,0 +1,114 @@
+"""A waveform (min/max envelope) with an optional movable, resizable region (pyqtgraph)."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+
+from samplematch_gui.ui import theme
+
+ENVELOPE_POINTS = 2000
+
+
+def envelope(samples: np.ndarray, points: int = ENVELOPE_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Per-bucket (min, max) of a mono signal, `points` buckets at most."""
+    x = np.asarray(samples, dtype=np.float32)
+    if len(x) == 0:
+        return np.zeros(1, np.float32), np.zeros(1, np.float32)
+    buckets = min(points, len(x))
+    usable = len(x) // buckets * buckets
+    frames = x[:usable].reshape(buckets, -1)
+    return frames.min(axis=1), frames.max(axis=1)
+
+
+class WaveformView(pg.PlotWidget):
+    regionCommitted = Signal(float, float)  # after the user drags or resizes the region
+    regionMoving = Signal(float, float)
+
+    def __init__(self, parent=None, with_region: bool = False, colour: str = theme.ACCENT):
+        super().__init__(parent, background=theme.BG)
+        self._duration = 0.0
+        self._colour = QColor(colour)
+        item = self.getPlotItem()
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.hideAxis("left")
+        item.showGrid(x=False, y=False)
+        item.setMouseEnabled(x=False, y=False)
+        item.getViewBox().setDefaultPadding(0.0)
+        axis = item.getAxis("bottom")
+        axis.setPen(pg.mkPen(theme.BORDER))
+        axis.setTextPen(pg.mkPen(theme.MUTED))
+        axis.setStyle(tickLength=-4)
+        self.setYRange(-1.05, 1.05, padding=0)
+        line = QColor(colour)
+        fill = QColor(colour)
+        fill.setAlpha(150)
+        self._top = pg.PlotDataItem(pen=pg.mkPen(line, width=1))
+        self._bottom = pg.PlotDataItem(pen=pg.mkPen(line, width=1))
+        self._fill = pg.FillBetweenItem(self._top, self._bottom, brush=pg.mkBrush(fill))
+        for it in (self._fill, self._top, self._bottom):
+            self.addItem(it)
+        self._region: pg.LinearRegionItem | None = None
+        if with_region:
+            brush = QColor(theme.TEXT)
+            brush.setAlpha(28)
+            hover = QColor(theme.TEXT)
+            hover.setAlpha(45)
+            self._region = pg.LinearRegionItem(
+                brush=pg.mkBrush(brush), hoverBrush=pg.mkBrush(hover),
+                pen=pg.mkPen(theme.TEXT, width=2), hoverPen=pg.mkPen(theme.ACCENT, width=3))
+            self._region.setZValue(10)
+            self._region.sigRegionChangeFinished.connect(self._region_finished)
+            self._region.sigRegionChanged.connect(self._region_moving)
+            self.addItem(self._region)
+            self._region.hide()
+
+    @property
+    def duration(self) -> float:
+        return self._duration
+
+    def clear_audio(self) -> None:
+        self._duration = 0.0
+        self._top.setData([], [])
+        self._bottom.setData([], [])
+        if self._region is not None:
+            self._region.hide()
+
+    def set_audio(self, samples: np.ndarray, rate: int) -> None:
+        lo, hi = envelope(samples)
+        self._duration = len(samples) / rate if rate else 0.0
+        t = np.linspace(0.0, self._duration, len(lo))
+        scale = max(1e-6, float(max(np.max(np.abs(lo)), np.max(np.abs(hi)))))
+        self._top.setData(t, hi / scale)
+        self._bottom.setData(t, lo / scale)
+        self.setXRange(0.0, max(self._duration, 1e-3), padding=0)
+        if self._region is not None:
+            self._region.setBounds((0.0, self._duration))
+            self._region.blockSignals(True)
+            self._region.setRegion((0.0, self._duration))
+            self._region.blockSignals(False)
+            self._region.show()
+
+    def region(self) -> tuple[float, float] | None:
+        if self._region is None or not self._region.isVisible():
+            return None
+        lo, hi = self._region.getRegion()
+        return float(lo), float(hi)
+
+    def set_region(self, start: float, end: float, notify: bool = True) -> None:
+        """Move the region as if the user had (notify: emit regionCommitted)."""
+        if self._region is None:
+            return
+        self._region.blockSignals(not notify)  # setRegion emits sigRegionChangeFinished itself
+        self._region.setRegion((start, end))
+        self._region.blockSignals(False)
+
+    def _region_finished(self, *_):
+        lo, hi = self._region.getRegion()
+        self.regionCommitted.emit(float(lo), float(hi))
+
+    def _region_moving(self, *_):
+        lo, hi = self._region.getRegion()
+        self.regionMoving.emit(float(lo), float(hi))
