@@ -172,11 +172,17 @@ class SoundDeviceOutput:
         self.stop()
 
 
+def _import_sounddevice():
+    import sounddevice  # initialises PortAudio; raises OSError when the library is missing
+
+    return sounddevice
+
+
 def open_output(device: int | None = None) -> AudioOutput:
     """The best available output: sounddevice on a working device, else NullOutput(reason)."""
     try:
-        import sounddevice as sd
-    except OSError as exc:  # the PortAudio library itself is missing
+        sd = _import_sounddevice()
+    except OSError as exc:
         return NullOutput(f"Audition off: PortAudio is not installed ({exc}).")
     try:
         if device is not None and not _is_output_device(sd, device):

@@ -5,7 +5,7 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from samplematch_gui.scanner import ScanProgress, ScanSummary
 from samplematch_gui.ui.results_model import display_folder
@@ -51,23 +51,23 @@ class LibraryPanel(QFrame):
         layout.addLayout(brand)
         layout.addSpacing(6)
 
-        header = QHBoxLayout()
-        header.addWidget(section_title("Sample folders"))
-        header.addStretch()
-        self.add_button = self._tool("+", "Add a sample folder… (or drop folders on the window)",
-                                     self.addRequested.emit)
-        self.rescan_button = self._tool("⟳", "Rescan all folders for new or changed samples (F5)",
-                                        self.rescanRequested.emit)
-        self.remove_button = self._tool("−", "Remove the selected folder from the library "
-                                        "(its files are not touched)", self._remove_selected)
-        for b in (self.add_button, self.rescan_button, self.remove_button):
-            header.addWidget(b)
-        layout.addLayout(header)
-
+        layout.addWidget(section_title("Sample folders"))
         self.folder_list = QListWidget()
         self.folder_list.setTextElideMode(Qt.TextElideMode.ElideLeft)
         self.folder_list.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.folder_list, 1)
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        self.add_button = self._button("+ Add", "Add a sample folder… (or drop folders on the window)",
+                                       self.addRequested.emit)
+        self.rescan_button = self._button("Rescan", "Look for new or changed samples (F5)",
+                                          self.rescanRequested.emit)
+        self.remove_button = self._button("Remove", "Remove the selected folder from the library "
+                                          "(its files are not touched)", self._remove_selected)
+        for b in (self.add_button, self.rescan_button, self.remove_button):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
 
         self.scan_box = QWidget()
         scan = QVBoxLayout(self.scan_box)
@@ -102,10 +102,9 @@ class LibraryPanel(QFrame):
         layout.addLayout(footer)
         self._update_buttons()
 
-    def _tool(self, text: str, tip: str, slot) -> QToolButton:
-        button = QToolButton()
-        button.setObjectName("Flat")
-        button.setText(text)
+    @staticmethod
+    def _button(text: str, tip: str, slot) -> QPushButton:
+        button = QPushButton(text)
         button.setToolTip(tip)
         button.clicked.connect(slot)
         return button

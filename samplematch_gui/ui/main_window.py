@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._restore()
         self.library_panel.set_folders(self.library.folders())
+        self.model.set_roots(self.library.folders())
         self._update_stats()
         self._update_page()
         self.search.reload_index()
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(1, 1)
         self.main_splitter.setSizes([270, 1090])
         self.main_splitter.setChildrenCollapsible(False)
+        self.main_splitter.setHandleWidth(1)
         self.setCentralWidget(self.main_splitter)
 
         self.audition_label = QLabel()
@@ -272,6 +274,7 @@ class MainWindow(QMainWindow):
 
     def _folders_changed(self, folders: list[str]) -> None:
         self.library_panel.set_folders(folders)
+        self.model.set_roots(folders)
         self._update_page()
 
     def _scan_finished(self, summary: ScanSummary) -> None:

@@ -14,7 +14,7 @@ from samplematch_gui.library_index import RankedSample
 from samplematch_gui.ui.theme import CATEGORY_LABELS, category_colour
 
 COLUMNS = ("name", "category", "score", "duration", "folder")
-HEADERS = {"name": "Name", "category": "Category", "score": "Match", "duration": "Length",
+HEADERS = {"name": "Name", "category": "Category", "score": "Fit", "duration": "Length",
            "folder": "Folder"}
 NO_SCORE = float("nan")  # library browsing before any query
 
@@ -33,7 +33,12 @@ def format_duration(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
-def display_folder(folder: str) -> str:
+def display_folder(folder: str, roots: list[str] = ()) -> str:
+    """A sample's folder from its library folder down ("Drums/Kicks"), else with ~ for home."""
+    for root in roots:
+        if folder == root or folder.startswith(root.rstrip(os.sep) + os.sep):
+            parent = os.path.dirname(root.rstrip(os.sep))
+            return os.path.relpath(folder, parent).replace(os.sep, " / ")
     home = os.path.expanduser("~")
     return "~" + folder[len(home):] if home and folder.startswith(home + os.sep) else folder
 
@@ -52,6 +57,7 @@ class ResultsModel(QAbstractTableModel):
         super().__init__(parent)
         self._items: list[RankedSample] = []
         self._lo, self._hi = 0.0, 1.0
+        self._roots: list[str] = []
 
     # content ------------------------------------------------------------------------------
     def set_results(self, items: list[RankedSample]) -> None:
@@ -60,6 +66,13 @@ class ResultsModel(QAbstractTableModel):
         scores = [it.score for it in self._items if not math.isnan(it.score)]
         self._lo, self._hi = (min(scores), max(scores)) if scores else (0.0, 1.0)
         self.endResetModel()
+
+    def set_roots(self, roots: list[str]) -> None:
+        """Library folders: the folder column is shown relative to them."""
+        self._roots = sorted(roots, key=len, reverse=True)
+        if self._items:
+            self.dataChanged.emit(self.index(0, COLUMNS.index("folder")),
+                                  self.index(len(self._items) - 1, COLUMNS.index("folder")))
 
     def items(self) -> list[RankedSample]:
         return list(self._items)
@@ -144,10 +157,10 @@ class ResultsModel(QAbstractTableModel):
         if column == "category":
             return CATEGORY_LABELS.get(row.category, row.category) + (" *" if row.user_category else "")
         if column == "score":
-            return "" if math.isnan(it.score) else f"{max(0.0, it.score) * 100:.0f}%"
+            return "" if math.isnan(it.score) else f"{it.score:.2f}"
         if column == "duration":
             return format_duration(row.duration)
-        return display_folder(row.folder)
+        return display_folder(row.folder, self._roots)
 
     @staticmethod
     def _sort_key(it: RankedSample, column: str):
@@ -163,7 +176,8 @@ class ResultsModel(QAbstractTableModel):
     @staticmethod
     def _tooltip(it: RankedSample, column: str) -> str:
         if column == "score" and not math.isnan(it.score):
-            return f"Cosine similarity to the query: {it.score:.3f}"
+            return (f"Cosine similarity to the query: {it.score:.3f} (1 = perfect fit); "
+                    "the bar compares it with the other results")
         if column == "category":
             if it.row.user_category:
                 return f"Your correction (automatic: {it.row.auto_category}). Double-click to change."

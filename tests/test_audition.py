@@ -1,0 +1,189 @@
+"""Preview playback interface: loudness normalisation, choosing an output, degrading without audio."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samplematch_gui import audition
+from samplematch_gui.audition import (Loudness, NullOutput, SoundDeviceOutput, db_to_gain,
+                                      normalise_loudness, open_output)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _rms_db(x: np.ndarray) -> float:
+    return 20 * np.log10(np.sqrt(np.mean(np.square(x.astype(np.float64)))))
+
+
+def test_rms_normalisation_brings_quiet_and_loud_samples_to_the_target():
+    t = np.arange(44100) / 44100
+    quiet = 0.01 * np.sin(2 * np.pi * 220 * t)
+    loud = 0.7 * np.sin(2 * np.pi * 220 * t)
+    for x in (quiet, loud):
+        y = normalise_loudness(x, Loudness("rms", -18.0))
+        assert _rms_db(y) == pytest.approx(-18.0, abs=0.05)
+        assert y.dtype == np.float32
+
+
+def test_rms_gain_is_limited_by_the_peak_ceiling():
+    x = np.zeros(44100, np.float32)
+    x[100] = 0.5  # a click: reaching -18 dB RMS would need a huge gain
+    y = normalise_loudness(x, Loudness("rms", -18.0, ceiling_db=-1.0))
+    assert np.max(np.abs(y)) == pytest.approx(db_to_gain(-1.0), rel=1e-4)
+
+
+def test_peak_normalisation_and_off_and_silence():
+    x = np.array([0.0, 0.25, -0.5, 0.1], np.float32)
+    assert np.max(np.abs(normalise_loudness(x, Loudness("peak", -6.0)))) == pytest.approx(
+        db_to_gain(-6.0), rel=1e-5)
+    np.testing.assert_array_equal(normalise_loudness(x, Loudness("off")), x)
+    silent = np.zeros(100, np.float32)
+    np.testing.assert_array_equal(normalise_loudness(silent, Loudness("rms")), silent)
+    stereo = np.stack([x, x / 2], axis=1)
+    assert normalise_loudness(stereo, Loudness("peak", 0.0)).shape == (4, 2)
+    with pytest.raises(ValueError):
+        normalise_loudness(x, Loudness("lufs"))
+
+
+def test_without_portaudio_audition_is_off_with_a_reason(monkeypatch):
+    def missing():
+        raise OSError("PortAudio library not found")
+
+    monkeypatch.setattr(audition, "_import_sounddevice", missing)
+    out = open_output()
+    assert isinstance(out, NullOutput) and not out.available
+    assert "PortAudio" in out.reason and "not found" in out.reason
+    out.play(np.zeros(10, np.float32), 44100)  # a no-op, never an error
+    assert not out.is_playing() and out.devices() == []
+
+
+class _FakePortAudioError(Exception):
+    pass
+
+
+class _NoDeviceSD:
+    PortAudioError = _FakePortAudioError
+
+    def query_devices(self, *a, **k):
+        raise _FakePortAudioError("Error querying device -1")
+
+    def check_output_settings(self, **kwargs):
+        raise _FakePortAudioError("Error querying device -1")
+
+
+def test_without_an_output_device_audition_is_off_with_a_reason(monkeypatch):
+    monkeypatch.setattr(audition, "_import_sounddevice", lambda: _NoDeviceSD())
+    out = open_output()
+    assert isinstance(out, NullOutput)
+    assert "no usable audio output device" in out.reason
+    assert "Error querying device -1" in out.reason
+
+
+class _RecordingStream:
+    def __init__(self, samplerate, channels, dtype, device, callback):
+        self.config = (samplerate, channels, dtype, device)
+        self.callback = callback
+        self.active = False
+        self.closed = False
+
+    def start(self):
+        self.active = True
+
+    def abort(self):
+        self.active = False
+
+    def close(self):
+        self.closed = True
+
+
+class _FakeSD:
+    PortAudioError = _FakePortAudioError
+
+    class CallbackStop(Exception):
+        pass
+
+    def __init__(self):
+        self.streams: list[_RecordingStream] = []
+
+    def OutputStream(self, **kwargs):
+        self.streams.append(_RecordingStream(**kwargs))
+        return self.streams[-1]
+
+    def query_devices(self, index=None, kind=None):
+        devices = [{"index": 0, "name": "Mic", "max_output_channels": 0},
+                   {"index": 1, "name": "Speakers", "max_output_channels": 2},
+                   {"index": 2, "name": "Interface", "max_output_channels": 8}]
+        if kind == "output":
+            return devices[1]
+        return devices if index is None else devices[index]
+
+    def check_output_settings(self, **kwargs):
+        pass
+
+
+def test_sounddevice_output_streams_with_live_volume_and_stops_the_previous_sound():
+    sd = _FakeSD()
+    out = SoundDeviceOutput(sd)
+    assert [(d.index, d.name, d.is_default) for d in out.devices()] == [
+        (1, "Speakers", True), (2, "Interface", False)]
+    out.set_device(2)
+    out.play(np.ones(10, np.float32), 44100)
+    first = sd.streams[-1]
+    assert first.config == (44100, 1, "float32", 2) and first.active
+    buf = np.empty((4, 1), np.float32)
+    out.volume = 0.5
+    first.callback(buf, 4, None, None)
+    np.testing.assert_allclose(buf[:, 0], 0.5)
+    out.volume = 0.25  # applied to the sound already playing
+    first.callback(buf, 4, None, None)
+    np.testing.assert_allclose(buf[:, 0], 0.25)
+    with pytest.raises(sd.CallbackStop):  # 2 frames left: zero-padded, then the stream ends
+        first.callback(buf, 4, None, None)
+    np.testing.assert_allclose(buf[:, 0], [0.25, 0.25, 0, 0])
+
+    out.play(np.ones(10, np.float32), 44100)
+    assert first.closed and not first.active  # a new sound stops the previous one
+    out.stop()
+    assert sd.streams[-1].closed and not out.is_playing()
+
+
+def test_open_output_falls_back_to_the_default_for_a_vanished_device(monkeypatch):
+    sd = _FakeSD()
+    monkeypatch.setattr(audition, "_import_sounddevice", lambda: sd)
+    assert open_output(device=0).device() is None  # index 0 has no outputs
+    assert open_output(device=2).device() == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("aplay")
+                    and not Path("/usr/share/alsa/alsa.conf").exists(),
+                    reason="needs ALSA (its null plugin stands in for a sound card)")
+def test_real_portaudio_playback_on_the_alsa_null_device(tmp_path):
+    """PortAudio plays through ALSA's `null` pcm: a real stream, no sound card needed."""
+    (tmp_path / ".asoundrc").write_text("pcm.!default { type null }\n")
+    script = textwrap.dedent("""
+        import time, numpy as np
+        from samplematch_gui.audition import SoundDeviceOutput, open_output
+        out = open_output()
+        assert isinstance(out, SoundDeviceOutput), out.reason
+        assert any(d.name == "default" for d in out.devices())
+        out.play(np.zeros(4410, np.float32), 44100)
+        deadline = time.time() + 10
+        while out.is_playing() and time.time() < deadline:
+            time.sleep(0.01)
+        assert not out.is_playing()
+        assert out._pos == 4410  # the stream's callback consumed every frame
+        out.close()
+        print("played")
+    """)
+    env = dict(os.environ, HOME=str(tmp_path))  # ALSA reads ~/.asoundrc
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "played" in proc.stdout
