@@ -39,12 +39,12 @@ def fluidsynth_available() -> bool:
         return False
 
 
-def fluidsynth_render(sf2: Path, midi: Path, out_wav: Path, gain: float = 1.0) -> None:
+def fluidsynth_render(sf2: Path, midi: Path, out_wav: Path, gain: float = 1.0, timeout_s: float = 300) -> None:
     """Render with reverb/chorus off (each song gets its own chain); samples load lazily, which keeps
     start-up of the 140 MB GM font under half a second."""
     subprocess.run(["fluidsynth", "-ni", "-R", "0", "-C", "0", "-g", str(gain), "-o",
                     "synth.dynamic-sample-loading=1", "-F", str(out_wav), "-r", str(SAMPLE_RATE), str(sf2),
-                    str(midi)], capture_output=True, check=True, timeout=600)
+                    str(midi)], capture_output=True, check=True, timeout=timeout_s)
 
 
 def _render_kit_notes(sf2: Path, channel: int, program: int, notes: list[int], out_dir: Path) -> dict:

@@ -81,10 +81,11 @@ def write_oneshot(song_dir: Path, name: str, wave: np.ndarray, sample_rate: int 
 
 
 def song_record(song_id: str, genre: str, kit_source: str, split: str, duration: float,
-                stems: list[dict], oneshots: list[dict], chain: dict) -> dict:
+                stems: list[dict], oneshots: list[dict], chain: dict, **extra) -> dict:
+    """The song.json contents; extra keys (kit, accompaniment, ...) are informative only."""
     return {"id": song_id, "genre": genre, "kit_source": kit_source, "split": split,
             "sample_rate": SAMPLE_RATE, "duration": round(float(duration), 4),
-            "stems": stems, "oneshots": oneshots, "chain": chain}
+            "stems": stems, "oneshots": oneshots, "chain": chain, **extra}
 
 
 def write_song(corpus_dir: Path, record: dict) -> Path:

@@ -30,7 +30,13 @@ class Note:
     velocity: int
 
 
-def read_midi(path: str | Path) -> list[Event]:
+@dataclass(frozen=True)
+class MidiFile:
+    events: list[Event]
+    channel_names: dict[int, str]    # name of the first named track that plays on each channel
+
+
+def read_midi(path: str | Path) -> MidiFile:
     blob = Path(path).read_bytes()
     if blob[:4] != b"MThd":
         raise MidiError(f"{path}: not a standard MIDI file")
@@ -38,16 +44,23 @@ def read_midi(path: str | Path) -> list[Event]:
     _, ntracks, division = struct.unpack(">HHH", blob[8:14])
     if division & 0x8000:
         raise MidiError(f"{path}: SMPTE time division is not supported")
-    pos, raw, tempos = 8 + hlen, [], [(0, 500000)]
+    pos, raw, tempos, names = 8 + hlen, [], [(0, 500000)], {}
     for _ in range(ntracks):
         if blob[pos:pos + 4] != b"MTrk":
             raise MidiError(f"{path}: damaged track header")
         length = struct.unpack(">I", blob[pos + 4:pos + 8])[0]
-        _parse_track(blob[pos + 8:pos + 8 + length], raw, tempos)
+        first = len(raw)
+        try:
+            name = _parse_track(blob[pos + 8:pos + 8 + length], raw, tempos)
+        except IndexError:
+            raise MidiError(f"{path}: truncated track") from None
+        for channel in {e[2] for e in raw[first:]}:
+            if name:
+                names.setdefault(channel, name)
         pos += 8 + length
     to_seconds = _tick_clock(sorted(tempos), division)
     raw.sort(key=lambda e: e[0])
-    return [Event(to_seconds(t), s, c, d) for t, s, c, d in raw]
+    return MidiFile([Event(to_seconds(t), s, c, d) for t, s, c, d in raw], names)
 
 
 def _read_varlen(data: bytes, i: int) -> tuple[int, int]:
@@ -60,17 +73,20 @@ def _read_varlen(data: bytes, i: int) -> tuple[int, int]:
             return value, i
 
 
-def _parse_track(data: bytes, out: list, tempos: list) -> None:
-    i, tick, running = 0, 0, 0
+def _parse_track(data: bytes, out: list, tempos: list) -> str:
+    """Append (tick, status, channel, data) to out and tempo changes to tempos; returns the track name."""
+    i, tick, running, name = 0, 0, 0, ""
     while i < len(data):
         delta, i = _read_varlen(data, i)
         tick += delta
         status = data[i]
         if status == 0xFF:
-            kind, length = data[i + 1], None
+            kind = data[i + 1]
             length, i = _read_varlen(data, i + 2)
             if kind == 0x51:
                 tempos.append((tick, int.from_bytes(data[i:i + 3], "big")))
+            elif kind == 0x03 and not name:
+                name = data[i:i + length].decode("latin-1")
             i += length
         elif status in (0xF0, 0xF7):
             length, i = _read_varlen(data, i + 1)
@@ -83,6 +99,7 @@ def _parse_track(data: bytes, out: list, tempos: list) -> None:
             n = _DATA_LEN.get(kind, 0)
             out.append((tick, kind, running & 0x0F, tuple(data[i:i + n])))
             i += n
+    return name
 
 
 def _tick_clock(tempos: list[tuple[int, int]], division: int):
@@ -125,7 +142,8 @@ def write_midi(path: str | Path, events: list[Event], ticks_per_second: int = 96
     """Format-0 file at 120 bpm (480 ticks per beat -> 960 ticks per second)."""
     body, last = bytearray(), 0
     body += b"\x00\xff\x51\x03" + (500000).to_bytes(3, "big")
-    for e in sorted(events, key=lambda e: (e.time, e.status != 0xC0)):
+    order = {0xC0: 0, 0xB0: 1, 0x80: 2, 0x90: 3}     # at equal times: program, controls, offs, then ons
+    for e in sorted(events, key=lambda e: (e.time, order.get(e.status, 4))):
         tick = max(last, int(round(e.time * ticks_per_second)))
         body += _varlen(tick - last) + bytes([e.status | e.channel, *e.data])
         last = tick

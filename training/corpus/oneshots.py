@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
-N_FFT = 1024
-HOP = 128
+N_FFT = 512
+HOP = 256
 SILENCE_PEAK = 1e-4          # stems quieter than this (about -80 dBFS) hold no hits
 RELATIVE_FLOOR = 0.04        # flux peaks below this fraction of the strongest one are ignored
 PRE_ROLL_S = 0.004

@@ -1,0 +1,169 @@
+"""Build (or resume) a training corpus of multitrack songs with one-shots.
+
+    python -m training.corpus.build --out /work/data/corpus --songs 1000 --seed 0 [--synthetic]
+
+Every song is planned up front from (seed, song index): kit source, kit, genre, duration; the split is
+decided per kit source. Songs whose song.json exists are skipped, so an interrupted build resumes.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .inventory import Inventory, real_inventory, synthetic_inventory
+from .kit_sources import group_kits, source_record
+from .layout import FORMAT, SAMPLE_RATE, is_song_complete, read_corpus_meta, write_corpus_meta
+from .song import SongPlan, make_song
+from .split import split_by_source
+
+
+def plan_songs(sources: dict[str, list], n_songs: int, seed: int, song_seconds: tuple[float, float]
+               ) -> tuple[list[SongPlan], list[np.random.Generator]]:
+    """Source uniformly (so one big merged source cannot dominate), then a kit of it; genre from the kit."""
+    ids = sorted(sources)
+    drafts, rngs = [], []
+    for i in range(n_songs):
+        rng = np.random.default_rng([seed, i])
+        source = ids[int(rng.integers(len(ids)))]
+        kit = sources[source][int(rng.integers(len(sources[source])))]
+        duration = round(float(rng.uniform(*song_seconds)), 3)
+        drafts.append((f"song{i:05d}", source, kit, duration))
+        rngs.append(rng)
+    splits = split_by_source({sid: src for sid, src, _, _ in drafts}, seed)
+    plans = [SongPlan(i, sid, src, kit.name, "electronic" if kit.electronic else "acoustic", dur, splits[sid])
+             for i, (sid, src, kit, dur) in enumerate(drafts)]
+    return plans, rngs
+
+
+def copy_licences(out_dir: Path, files: set[str]) -> list[str]:
+    target = Path(out_dir) / "LICENSES"
+    target.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for f in sorted(files):
+        p = Path(f)
+        if p.is_file():
+            name = f"{p.parent.name}.copyright" if p.name == "copyright" else p.name
+            shutil.copyfile(p, target / name)
+            copied.append(name)
+    return copied
+
+
+def _inventory(cache: Path, seed: int, synthetic: bool, progress) -> Inventory:
+    inventory = None if synthetic else real_inventory(cache, progress)
+    return inventory or synthetic_inventory(seed)
+
+
+_JOB: dict = {}   # the build in progress, inherited by forked workers
+
+
+def _make_one(index: int) -> tuple[int, float, str]:
+    """(index, seconds taken, error message or "")."""
+    plan, rng = _JOB["plans"][index], _JOB["rngs"][index]
+    start = time.perf_counter()
+    try:
+        accompaniment = _JOB["inventory"].accompany(rng, plan.duration, plan.genre)
+        make_song(_JOB["out_dir"], plan, _JOB["kits"][plan.kit], accompaniment, rng)
+    except Exception as exc:  # one bad song (tool failure, odd sample) must not stop the build
+        return index, 0.0, f"{plan.id}: {type(exc).__name__}: {exc}"
+    return index, time.perf_counter() - start, ""
+
+
+def _run(todo: list[int], workers: int):
+    if workers <= 1 or len(todo) <= 1:
+        yield from map(_make_one, todo)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap_unordered(_make_one, todo)
+
+
+def build_corpus(out_dir, n_songs: int = 1000, seed: int = 0, song_seconds=(12, 20), synthetic: bool = False,
+                 progress=None, cancel=None, workers: int = 1) -> dict:
+    """Generate n_songs songs into out_dir (layout.py); returns a summary dict.
+
+    progress(done, total, message) is called as songs finish; cancel.is_set() stops between songs.
+    Each song depends only on (seed, index), so the result does not depend on `workers` or on resuming.
+    """
+    out_dir = Path(out_dir)
+    cache = out_dir / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    inventory = _inventory(cache, seed, synthetic, progress)
+    grouped = group_kits(inventory.kits, cache / "hashes.json")
+    plans, rngs = plan_songs(grouped, n_songs, seed, tuple(song_seconds))
+    kits = {k.name: k for k in inventory.kits}
+
+    meta = read_corpus_meta(out_dir)
+    meta.update(format=FORMAT, seed=seed, sample_rate=SAMPLE_RATE)
+    meta.setdefault("sources", {}).update({sid: source_record(sid, members) for sid, members in grouped.items()})
+    meta["sources"].update(inventory.sources)
+    licence_files = {f for k in inventory.kits for f in k.licence_files} | set(inventory.licence_files)
+    meta["licence_files"] = copy_licences(out_dir, licence_files)
+    write_corpus_meta(out_dir, meta)
+
+    todo = [p.index for p in plans if not is_song_complete(out_dir, p.id)]
+    skipped, failures, seconds = n_songs - len(todo), [], []
+    _JOB.update(plans=plans, rngs=rngs, inventory=inventory, kits=kits, out_dir=out_dir)
+    cancelled = False
+    for done, (index, took, error) in enumerate(_run(todo, workers), start=skipped + 1):
+        if error:
+            failures.append(error)
+        else:
+            seconds.append(took)
+        if progress:
+            progress(done, n_songs, plans[index].id)
+        if cancel is not None and cancel.is_set():
+            cancelled = True
+            break
+    _JOB.clear()
+    by_split: dict[str, set] = {}
+    for plan in plans:
+        by_split.setdefault(plan.split, set()).add(plan.kit_source)
+    return {"out_dir": str(out_dir), "planned": n_songs, "built": len(seconds), "skipped": skipped,
+            "failed": failures, "cancelled": cancelled,
+            "seconds_per_song": float(np.mean(seconds)) if seconds else 0.0,
+            "sources_per_split": {s: sorted(v) for s, v in sorted(by_split.items())},
+            "songs_per_split": {s: sum(p.split == s for p in plans) for s in ("train", "val", "test")},
+            "kits": len(inventory.kits), "kit_sources": len(grouped)}
+
+
+class LogProgress:
+    """A text progress bar for logs: one line every `every` songs (and for setup messages)."""
+
+    def __init__(self, stream=sys.stdout, every: int = 10):
+        self.stream, self.every, self.start = stream, every, time.time()
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        if message.startswith("song") and done % self.every and done != total:
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        elapsed = time.time() - self.start
+        self.stream.write(f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {message} "
+                          f"({elapsed:.0f} s elapsed)\n")
+        self.stream.flush()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--songs", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--min-seconds", type=float, default=12.0)
+    parser.add_argument("--max-seconds", type=float, default=20.0)
+    parser.add_argument("--synthetic", action="store_true", help="numpy-generated kits and accompaniment")
+    parser.add_argument("--workers", type=int, default=2, help="songs made in parallel (processes)")
+    args = parser.parse_args(argv)
+    summary = build_corpus(args.out, args.songs, args.seed, (args.min_seconds, args.max_seconds), args.synthetic,
+                           progress=LogProgress(), workers=args.workers)
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    return 1 if summary["failed"] and not summary["built"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

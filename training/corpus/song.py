@@ -1,0 +1,69 @@
+"""Make one song: accompaniment + drum stems from its kit, mix levels, production chain, one-shots."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .drums_render import assign_pieces, render_drums
+from .kits import Kit
+from .layout import PERCUSSION_ROLES, SAMPLE_RATE, song_record, write_oneshot, write_song, write_stem
+from .oneshots import SILENCE_PEAK, extract_oneshots, oneshot_count
+from .parts import Accompaniment
+from .production import apply_chain, random_chain
+
+MIX_PEAK = 0.89
+
+
+@dataclass(frozen=True)
+class SongPlan:
+    index: int
+    id: str
+    kit_source: str
+    kit: str
+    genre: str
+    duration: float
+    split: str
+
+
+def mix_levels(stems: dict[str, tuple[str, np.ndarray]], rng: np.random.Generator) -> None:
+    """Random 'mix engineer' levels: drum stems by peak (-12..-3 dBFS), melodic ones by RMS (-26..-16)."""
+    for name, (role, wave) in stems.items():
+        if role in PERCUSSION_ROLES:
+            level, target = np.max(np.abs(wave)), 10 ** (rng.uniform(-12, -3) / 20)
+        else:
+            level, target = np.sqrt(np.mean(wave.astype(np.float64) ** 2)), 10 ** (rng.uniform(-26, -16) / 20)
+        if level > 0:
+            wave *= target / level
+
+
+def make_song(corpus_dir: Path, plan: SongPlan, kit: Kit, accompaniment: Accompaniment,
+              rng: np.random.Generator) -> dict:
+    n = int(round(plan.duration * SAMPLE_RATE))
+    notes = {note for _, note, _ in accompaniment.drum_hits}
+    drums = render_drums(accompaniment.drum_hits, assign_pieces(kit, notes, rng), n, SAMPLE_RATE)
+    stems = {role: (role, wave) for role, wave in sorted(drums.items())}
+    stems.update({name: (role, wave.astype(np.float32).copy()) for name, role, wave in accompaniment.melodic})
+    mix_levels(stems, rng)
+    chain = random_chain(rng)
+    processed = {name: (role, apply_chain(wave, chain, SAMPLE_RATE)) for name, (role, wave) in stems.items()}
+    processed = {k: v for k, v in processed.items() if np.max(np.abs(v[1])) >= SILENCE_PEAK}
+    peak = np.max(np.abs(sum(w for _, w in processed.values()))) if processed else 0.0
+    gain = MIX_PEAK / peak if peak > 0 else 1.0
+
+    song_dir = Path(corpus_dir) / "songs" / plan.id
+    shutil.rmtree(song_dir, ignore_errors=True)      # leftovers of an interrupted attempt
+    stem_records, shot_records = [], []
+    for name, (role, wave) in processed.items():
+        wave = wave * gain
+        stem_records.append({"name": name, "file": write_stem(song_dir, name, wave), "role": role})
+        if role in PERCUSSION_ROLES:
+            for k, shot in enumerate(extract_oneshots(wave, SAMPLE_RATE, oneshot_count(plan.genre))):
+                shot_records.append({"file": write_oneshot(song_dir, f"{name}_{k}", shot), "role": role, "stem": name})
+    record = song_record(plan.id, plan.genre, plan.kit_source, plan.split, n / SAMPLE_RATE, stem_records,
+                         shot_records, chain, kit=plan.kit, mix_gain=round(float(gain), 5),
+                         accompaniment=accompaniment.info)
+    write_song(corpus_dir, record)
+    return record
