@@ -1,7 +1,6 @@
 """Audition: what plays when, at what loudness, on which device (the AudioOutput does the sound)."""
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 
 import numpy as np
@@ -13,7 +12,6 @@ from samplematch_gui.audition import (PREVIEW_RATE, AudioOutput, Loudness, Outpu
 from samplematch_gui.ui.settings import AppSettings
 
 CACHE_SIZE = 48
-RETRIGGER_GUARD_S = 0.25  # a click that also changed the selection must not restart the sound
 
 
 class AuditionController(QObject):
@@ -28,7 +26,6 @@ class AuditionController(QObject):
         self._settings = settings
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._playing: str | None = None
-        self._started_at = 0.0
         self.auto_play = settings.auto_play
         self.loudness = Loudness(mode=settings.loudness_mode)
         self.output.volume = settings.volume
@@ -73,8 +70,6 @@ class AuditionController(QObject):
             self.play(path)
 
     def play(self, path: str) -> None:
-        if path == self._playing and time.monotonic() - self._started_at < RETRIGGER_GUARD_S:
-            return
         try:
             wave = self._samples(path)
         except AudioError as exc:
@@ -84,7 +79,7 @@ class AuditionController(QObject):
         if not self.output.available:
             return
         self.output.play(normalise_loudness(wave, self.loudness), PREVIEW_RATE)
-        self._playing, self._started_at = path, time.monotonic()
+        self._playing = path
         self._poll.start()
         self.started.emit(path)
 

@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
 
         t = self.table
         t.playRequested.connect(self.audition.play)
+        t.rowClicked.connect(self._row_clicked)
         t.stopRequested.connect(self.audition.stop)
         t.currentPathChanged.connect(self.audition.select)
         t.moreLikeThisRequested.connect(s.more_like)
@@ -403,6 +404,11 @@ class MainWindow(QMainWindow):
         self.db.set_user_category(path, category)
         self.search.note_category(path, category)
         self._update_counts()
+
+    def _row_clicked(self, path: str, moved: bool) -> None:
+        """A click plays, unless it moved the selection and auto-play already started it."""
+        if not (moved and self.audition.auto_play):
+            self.audition.play(path)
 
     def _play_current(self) -> None:
         path = self.table.current_path()

@@ -80,6 +80,7 @@ class CategoryDelegate(QStyledItemDelegate):
 
 class ResultsView(QTableView):
     playRequested = Signal(str)  # path
+    rowClicked = Signal(str, bool)  # path, whether the click moved the selection to it
     stopRequested = Signal()
     moreLikeThisRequested = Signal(str)
     revealRequested = Signal(str)
@@ -110,6 +111,7 @@ class ResultsView(QTableView):
         self.setItemDelegateForColumn(COLUMNS.index("score"), ScoreDelegate(self))
         self.setItemDelegateForColumn(COLUMNS.index("category"), CategoryDelegate(self))
         self.clicked.connect(self._clicked)
+        self._row_before_press = -1
 
     def setModel(self, model) -> None:
         super().setModel(model)
@@ -141,9 +143,13 @@ class ResultsView(QTableView):
         if current.isValid() and current.row() != previous.row():
             self.currentPathChanged.emit(current.data(PathRole))
 
+    def mousePressEvent(self, event) -> None:
+        self._row_before_press = self.currentIndex().row()
+        super().mousePressEvent(event)
+
     def _clicked(self, index: QModelIndex) -> None:
-        if index.isValid() and index.column() != COLUMNS.index("category"):
-            self.playRequested.emit(index.data(PathRole))
+        if index.isValid():
+            self.rowClicked.emit(index.data(PathRole), index.row() != self._row_before_press)
 
     # keyboard -----------------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:

@@ -1,0 +1,190 @@
+"""Main window, query side: drops, ranking, filters, stale queries, region, more-like-this."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PySide6.QtCore import QTimer
+
+from samplematch_gui.engine import BUILD_COMMAND, query_vector
+from samplematch_gui.library_db import LibraryDB
+from samplematch_gui.library_index import LibraryIndex
+from samplematch_gui.ui.app import open_window
+from samplematch_gui.ui.settings import AppSettings
+from tests import sounds
+from tests.ui_fakes import SlowEmbedder, WindowFactory, drop_on, visible_names, visible_paths
+
+LIBRARY_SIZE = 8  # tests/conftest.py sample_library: 8 readable one-shots + 1 broken file
+
+
+@pytest.fixture
+def windows(qapp, tmp_path):
+    factory = WindowFactory(tmp_path)
+    yield factory
+    factory.close_all()
+
+
+def scanned_window(windows, qtbot, sample_library, embedder):
+    w = windows.make(embedder)
+    assert drop_on(w, [sample_library])
+    qtbot.waitUntil(lambda: not w.library.scanning() and w.model.rowCount() == LIBRARY_SIZE,
+                    timeout=60000)
+    return w
+
+
+def expected_ranking(db_path, embedder, bounce, region=None) -> list[str]:
+    with LibraryDB(db_path) as db:
+        index = LibraryIndex.from_db(db, embedder.model_id)
+    return [r.row.path for r in index.rank(query_vector(embedder, bounce, region))]
+
+
+def test_first_run_shows_the_three_steps(windows):
+    w = windows.make()
+    assert w.pages.currentWidget() is w.empty_state
+    text = " ".join(label.text() for label in w.empty_state.findChildren(type(w.audition_label)))
+    for step in ("Add your sample folders", "Drop a bounce", "Drag a sample into your DAW"):
+        assert step in text
+    assert w.empty_state.demo_button.isEnabled()
+
+
+def test_dropping_folder_then_bounce_shows_the_ranking(windows, qtbot, sample_library, bounce,
+                                                       tiny_embedder):
+    w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
+    assert w.pages.currentWidget() is w.workspace
+    assert not w.model.has_scores()  # library browsing before a query
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        assert drop_on(w, [bounce])
+    qtbot.waitUntil(lambda: w.query_panel.stack.currentWidget() is w.query_panel.waveform)
+    assert w.query_panel.waveform.duration == pytest.approx(12.0, abs=0.01)
+    assert w.query_panel.waveform.region() == pytest.approx((0.0, 12.0), abs=0.01)
+    assert w.query_panel.title.text() == "bounce.wav"
+    assert visible_paths(w) == expected_ranking(w.db.path, tiny_embedder, bounce)
+    scores = [w.model.item(r).score for r in range(w.model.rowCount())]
+    shown = [float(w.proxy.index(r, 2).data()) for r in range(w.proxy.rowCount())]
+    assert shown == sorted(shown, reverse=True) and max(scores) <= 1.0
+    assert w.filter_bar.count_label.text() == f"{LIBRARY_SIZE} samples"
+
+
+def test_non_audio_drop_is_refused(windows, tmp_path):
+    w = windows.make()
+    note = tmp_path / "notes.txt"
+    note.write_text("hello")
+    assert not drop_on(w, [note])
+    assert w.search.query is None
+
+
+def test_category_toggles_text_filter_and_counts(windows, qtbot, sample_library, tiny_embedder):
+    w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
+    chips = w.filter_bar.buttons
+    assert chips["kick"].text() == "Kick  2" and chips["hihat"].text() == "Hi-hat  2"
+    for c in chips:
+        chips[c].setChecked(c == "kick")
+    assert sorted(visible_names(w)) == ["808_BD_01.wav", "Punchy Kick 2.flac"]
+    assert w.filter_bar.count_label.text() == f"2 of {LIBRARY_SIZE}"
+    w.filter_bar.all_button.click()
+    qtbot.keyClicks(w.filter_bar.search, "hat")
+    assert sorted(visible_names(w)) == ["Closed Hat 1.aiff", "Open Hat.ogg"]
+    assert chips["hihat"].text() == "Hi-hat  2" and chips["kick"].text() == "Kick  0"
+    w.filter_bar.solo("snare")
+    assert visible_names(w) == []
+    assert w.filter_bar.count_label.text() == f"0 of {LIBRARY_SIZE}"
+
+
+def test_a_new_drop_cancels_the_stale_query(windows, qtbot, sample_library, bounce, tmp_path,
+                                             tiny_embedder):
+    slow = SlowEmbedder(tiny_embedder, query_delay=0.8)
+    w = scanned_window(windows, qtbot, sample_library, slow)
+    other = tmp_path / "other.wav"
+    sf.write(other, sounds.song(np.random.default_rng(9), 6.0), 44100)
+    delivered = []
+    w.search.resultsReady.connect(lambda ranked: delivered.append([r.row.path for r in ranked]))
+    drop_on(w, [bounce])
+    qtbot.wait(200)  # the first query is now running in the worker
+    drop_on(w, [other])
+    qtbot.waitUntil(lambda: bool(delivered) and not w.search.busy(), timeout=30000)
+    qtbot.wait(1200)  # the stale job has finished by now; its result must not appear
+    assert delivered == [expected_ranking(w.db.path, tiny_embedder, other)]
+    assert w.query_panel.title.text() == "other.wav"
+
+
+def test_region_changes_are_debounced_into_one_ranking(windows, qtbot, sample_library, bounce,
+                                                       tiny_embedder):
+    slow = SlowEmbedder(tiny_embedder)
+    w = scanned_window(windows, qtbot, sample_library, slow)
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        drop_on(w, [bounce])
+    qtbot.waitUntil(lambda: w.query_panel.waveform.duration > 0)
+    calls = slow.query_calls
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        for end in (10.0, 9.0, 8.0):
+            w.query_panel.waveform.set_region(2.0, end)
+    assert slow.query_calls == calls + 1
+    assert w.search.query.region == (2.0, 8.0)
+    assert visible_paths(w) == expected_ranking(w.db.path, tiny_embedder, bounce, (2.0, 8.0))
+    assert "0:02.0 – 0:08.0" in w.query_panel.detail.text()
+
+
+def test_gui_keeps_processing_events_during_a_query(windows, qtbot, sample_library, bounce,
+                                                    tiny_embedder):
+    slow = SlowEmbedder(tiny_embedder, query_delay=1.5)
+    w = scanned_window(windows, qtbot, sample_library, slow)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(w.search.busy()))
+    timer.start(20)
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        drop_on(w, [bounce])
+    timer.stop()
+    assert sum(ticks) >= 20  # the timer fired again and again while the query ran
+    assert w.query_panel.busy.isHidden()
+
+
+def test_more_like_this_ranks_by_the_selected_sample(windows, qtbot, sample_library, bounce,
+                                                     tiny_embedder):
+    w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        drop_on(w, [bounce])
+    w.table.selectRow(3)
+    chosen = w.table.current_path()
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        w.preview.more_button.click()
+    assert visible_paths(w)[0] == chosen
+    assert float(w.proxy.index(0, 2).data()) == pytest.approx(1.0)  # itself, cosine 1
+    assert w.query_panel.badge.text() == "MORE LIKE"
+    assert w.query_panel.title.text() == os.path.basename(chosen)
+    assert w.query_panel.back_button.isVisibleTo(w)
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        w.query_panel.back_button.click()
+    assert w.query_panel.badge.text() == "BOUNCE"
+    assert visible_paths(w) == expected_ranking(w.db.path, tiny_embedder, bounce)
+
+
+def test_an_unreadable_bounce_is_reported_and_not_kept(windows, qtbot, sample_library, tmp_path,
+                                                       tiny_embedder):
+    w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF nonsense")
+    with qtbot.waitSignal(w.search.bounceFailed, timeout=30000):
+        drop_on(w, [bad])
+    assert w.search.query is None
+    assert "broken.wav" in w.statusBar().currentMessage()
+    assert w.settings.recent_bounces == []
+
+
+def test_without_weights_the_window_opens_with_a_banner(qapp, qtbot, tmp_path, sample_library):
+    window, loader = open_window(weights_dir=tmp_path / "no-model", db_path=tmp_path / "db.sqlite3",
+                                 settings=AppSettings(tmp_path / "s.ini"))
+    try:
+        window.show()
+        qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30000)
+        assert window.banner.command.text() == BUILD_COMMAND
+        assert "model" in window.banner.text.text()
+        window.add_folders([str(sample_library)])  # the rest of the app still works
+        assert window.library.folders() == [str(sample_library.resolve())]
+        assert not window.library.scanning()
+    finally:
+        window.close()
