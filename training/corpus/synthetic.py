@@ -13,7 +13,7 @@ from .kits import Kit, Layer, Piece
 from .layout import SAMPLE_RATE as SR
 from .parts import Accompaniment
 
-N_KITS = 12
+N_KITS = 8
 
 
 def _t(seconds: float) -> np.ndarray:
@@ -34,7 +34,7 @@ def _norm(x: np.ndarray, peak: float = 0.9) -> np.ndarray:
     return (x * (peak / (np.max(np.abs(x)) + 1e-9))).astype(np.float32)
 
 
-def _drum(rng, f_end, f_start, decay, noise, length=1.0):
+def _drum(rng, f_end, f_start, decay, noise, length=0.8):
     t = _t(length)
     freq = f_end + (f_start - f_end) * np.exp(-t / 0.03)
     tone = np.sin(2 * np.pi * np.cumsum(freq) / SR) * np.exp(-t / decay)
@@ -62,17 +62,17 @@ def synth_kit(rng: np.random.Generator, index: int) -> Kit:
     s = dict(tone=rng.uniform(150, 260), decay=rng.uniform(0.05, 0.25), cutoff=rng.uniform(800, 4000))
     hat_cut, hat_tone = rng.uniform(5000, 9000), rng.uniform(300, 700)
     cym_tone, tom_base = rng.uniform(250, 600), rng.uniform(70, 120)
-    snare = lambda v: (0.6 * _drum(rng, s["tone"], s["tone"] * 1.5, s["decay"] * 0.7, 0.0, 0.5)
-                       + v * _noise_hit(rng, s["decay"], s["cutoff"], 0.5))
+    snare = lambda v: (0.6 * _drum(rng, s["tone"], s["tone"] * 1.5, s["decay"] * 0.7, 0.0, 0.4)
+                       + v * _noise_hit(rng, s["decay"], s["cutoff"], 0.4))
     pieces = [
         _piece("kick", "kick", lambda v: _lowpass(_drum(rng, k["f_end"], k["f_start"], k["decay"], 0.3 * v), 2000 + 6000 * v)),
         _piece("snare", "snare", snare),
-        _piece("closed hat", "hihat", lambda v: _noise_hit(rng, rng.uniform(0.02, 0.06), hat_cut * v, 0.3, hat_tone)),
-        _piece("pedal hat", "hihat", lambda v: _noise_hit(rng, 0.03, hat_cut * 0.8, 0.3, hat_tone)),
-        _piece("open hat", "hihat", lambda v: _noise_hit(rng, rng.uniform(0.15, 0.5), hat_cut * v, 1.0, hat_tone)),
-        _piece("ride", "ride", lambda v: _noise_hit(rng, rng.uniform(0.8, 1.6), 3000, 2.5, cym_tone) * 0.5),
-        _piece("crash", "crash", lambda v: _noise_hit(rng, rng.uniform(0.8, 2.0), 1500 * v + 500, 3.0, cym_tone * 1.3)),
-        _piece("clap", "perc", lambda v: sum(np.roll(_noise_hit(rng, 0.03, 900, 0.5), int(d * SR))
+        _piece("closed hat", "hihat", lambda v: _noise_hit(rng, rng.uniform(0.02, 0.06), hat_cut * v, 0.15, hat_tone)),
+        _piece("pedal hat", "hihat", lambda v: _noise_hit(rng, 0.03, hat_cut * 0.8, 0.15, hat_tone)),
+        _piece("open hat", "hihat", lambda v: _noise_hit(rng, rng.uniform(0.15, 0.4), hat_cut * v, 0.7, hat_tone)),
+        _piece("ride", "ride", lambda v: _noise_hit(rng, rng.uniform(0.5, 1.0), 3000, 1.6, cym_tone) * 0.5),
+        _piece("crash", "crash", lambda v: _noise_hit(rng, rng.uniform(0.5, 1.2), 1500 * v + 500, 2.0, cym_tone * 1.3)),
+        _piece("clap", "perc", lambda v: sum(np.roll(_noise_hit(rng, 0.03, 900, 0.3), int(d * SR))
                                              for d in (0.0, 0.011, 0.023))),
     ]
     for name, mult in (("low tom", 1.0), ("mid tom", 1.35), ("high tom", 1.8)):
