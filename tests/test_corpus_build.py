@@ -56,9 +56,9 @@ def test_train_and_test_never_share_a_kit_source(corpus):
             assert not by_split[a] & by_split[b]
 
 
-def test_build_is_deterministic_from_the_seed(corpus, tmp_path):
+def test_build_is_deterministic_from_the_seed_whatever_the_worker_count(corpus, tmp_path):
     out, _ = corpus
-    build_corpus(tmp_path, n_songs=2, seed=7, song_seconds=(4, 6), synthetic=True)
+    build_corpus(tmp_path, n_songs=2, seed=7, song_seconds=(4, 6), synthetic=True, workers=2)
     _, again = load_corpus(tmp_path)
     _, first = load_corpus(out)
     for a, b in zip(again, first[:2]):
@@ -87,7 +87,8 @@ def test_resume_skips_finished_songs_and_redoes_unfinished_ones(corpus):
 
 def test_cancel_stops_between_songs(tmp_path):
     cancel = threading.Event()
-    cancel.set()
-    summary = build_corpus(tmp_path, n_songs=4, seed=1, song_seconds=(4, 5), synthetic=True, cancel=cancel)
-    assert summary["cancelled"] and summary["built"] == 1
-    assert len(load_corpus(tmp_path)[1]) == 1
+    progress = lambda done, total, msg: cancel.set() if msg == "song00001" else None
+    summary = build_corpus(tmp_path, n_songs=4, seed=1, song_seconds=(4, 5), synthetic=True, progress=progress,
+                           cancel=cancel)
+    assert summary["cancelled"] and summary["built"] == 2
+    assert [s.id for s in load_corpus(tmp_path)[1]] == ["song00000", "song00001"]

@@ -74,12 +74,21 @@ def _make_one(index: int) -> tuple[int, float, str]:
     return index, time.perf_counter() - start, ""
 
 
-def _run(todo: list[int], workers: int):
+def _run(todo: list[int], workers: int, cancel):
+    """Results as songs finish; stops starting songs once cancel is set (the pool's unfinished ones are
+    terminated, which leaves them without song.json, i.e. incomplete)."""
+    stop = lambda: cancel is not None and cancel.is_set()
     if workers <= 1 or len(todo) <= 1:
-        yield from map(_make_one, todo)
+        for index in todo:
+            if stop():
+                return
+            yield _make_one(index)
         return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap_unordered(_make_one, todo)
+        for result in pool.imap_unordered(_make_one, todo):
+            yield result
+            if stop():
+                return
 
 
 def build_corpus(out_dir, n_songs: int = 1000, seed: int = 0, song_seconds=(12, 20), synthetic: bool = False,
@@ -108,24 +117,23 @@ def build_corpus(out_dir, n_songs: int = 1000, seed: int = 0, song_seconds=(12, 
     todo = [p.index for p in plans if not is_song_complete(out_dir, p.id)]
     skipped, failures, seconds = n_songs - len(todo), [], []
     _JOB.update(plans=plans, rngs=rngs, inventory=inventory, kits=kits, out_dir=out_dir)
-    cancelled = False
-    for done, (index, took, error) in enumerate(_run(todo, workers), start=skipped + 1):
+    wall = time.perf_counter()
+    for done, (index, took, error) in enumerate(_run(todo, workers, cancel), start=skipped + 1):
         if error:
             failures.append(error)
         else:
             seconds.append(took)
         if progress:
             progress(done, n_songs, plans[index].id)
-        if cancel is not None and cancel.is_set():
-            cancelled = True
-            break
+    wall = time.perf_counter() - wall
     _JOB.clear()
     by_split: dict[str, set] = {}
     for plan in plans:
         by_split.setdefault(plan.split, set()).add(plan.kit_source)
     return {"out_dir": str(out_dir), "planned": n_songs, "built": len(seconds), "skipped": skipped,
-            "failed": failures, "cancelled": cancelled,
-            "seconds_per_song": float(np.mean(seconds)) if seconds else 0.0,
+            "failed": failures, "cancelled": bool(cancel is not None and cancel.is_set()),
+            "seconds_per_song": float(np.mean(seconds)) if seconds else 0.0,   # per worker
+            "wall_seconds_per_song": wall / len(seconds) if seconds else 0.0,
             "sources_per_split": {s: sorted(v) for s, v in sorted(by_split.items())},
             "songs_per_split": {s: sum(p.split == s for p in plans) for s in ("train", "val", "test")},
             "kits": len(inventory.kits), "kit_sources": len(grouped)}

@@ -63,7 +63,7 @@ def looks_electronic(*names: str) -> bool:
     return any(h in text for h in ELECTRONIC_HINTS)
 
 
-def even_layers(paths_or_waves: list, ) -> list[Layer]:
+def even_layers(paths_or_waves: list) -> list[Layer]:
     """Velocity layers splitting 0..1 evenly, softest first."""
     n = len(paths_or_waves)
     out = []
