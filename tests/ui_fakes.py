@@ -116,7 +116,8 @@ class WindowFactory:
         from samplematch_gui.ui.settings import AppSettings
 
         window = MainWindow(AppSettings(self.settings_file), self.db_path, output or FakeOutput())
-        window.resize(1200, 800)
+        if window.settings.geometry() is None:
+            window.resize(1200, 800)
         window.show()
         if embedder is not None:
             window.set_embedder(embedder)

@@ -46,6 +46,7 @@ class FilterBar(QWidget):
             button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             button.customContextMenuRequested.connect(lambda _, c=category: self.solo(c))
             button.toggled.connect(self._toggled)
+            button.setMinimumWidth(48)  # squeezable: narrow windows show counts only
             self.buttons[category] = button
             layout.addWidget(button)
         self.all_button = QToolButton()
@@ -62,9 +63,12 @@ class FilterBar(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter by name or folder")
         self.search.setClearButtonEnabled(True)
-        self.search.setFixedWidth(230)
+        self.search.setMinimumWidth(120)
+        self.search.setMaximumWidth(240)
         self.search.textChanged.connect(self.textChanged.emit)
         layout.addWidget(self.search)
+        self._counts: Counter = Counter()
+        self._compact = False
         self.set_counts(Counter())
 
     def categories(self) -> set[str]:
@@ -84,8 +88,28 @@ class FilterBar(QWidget):
         self.categoriesChanged.emit(self.categories())
 
     def set_counts(self, counts: Counter) -> None:
+        self._counts = counts
         for c, b in self.buttons.items():
-            b.setText(f"{theme.CATEGORY_LABELS[c]}  {counts.get(c, 0):,}")
+            n = f"{counts.get(c, 0):,}"
+            b.setText(n if self._compact else f"{theme.CATEGORY_LABELS[c]}  {n}")
+
+    def _full_width(self) -> int:
+        """Width the bar needs with category names on the chips and the count shown."""
+        spacing = self.layout().spacing()
+        chips = sum(b.fontMetrics().horizontalAdvance(
+            f"{theme.CATEGORY_LABELS[c]}  {self._counts.get(c, 0):,}") + 46 + spacing
+            for c, b in self.buttons.items())
+        count = self.count_label.fontMetrics().horizontalAdvance(self.count_label.text()) + 16
+        return chips + self.all_button.sizeHint().width() + count + self.search.minimumWidth()
+
+    def resizeEvent(self, event) -> None:
+        """Narrow windows (beside a DAW) get dot + count chips; names stay in the tooltips."""
+        compact = self.width() < self._full_width()
+        if compact != self._compact:
+            self._compact = compact
+            self.count_label.setVisible(not compact)
+            self.set_counts(self._counts)
+        super().resizeEvent(event)
 
     def set_result_count(self, shown: int, total: int) -> None:
         self.count_label.setText(f"{shown:,} of {total:,}" if shown != total else f"{total:,} samples")

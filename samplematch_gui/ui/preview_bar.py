@@ -6,14 +6,14 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton,
-                               QSlider, QVBoxLayout, QWidget)
+                               QSizePolicy, QSlider, QVBoxLayout, QWidget)
 
 from samplematch_gui.ui import theme
 from samplematch_gui.ui.audition_controller import AuditionController
 from samplematch_gui.ui.results_model import format_duration
 from samplematch_gui.ui.waveform_view import WaveformView
 
-LOUDNESS_MODES = (("rms", "Normalise: RMS"), ("peak", "Normalise: peak"), ("off", "Normalise: off"))
+LOUDNESS_MODES = (("rms", "Level: RMS"), ("peak", "Level: peak"), ("off", "Level: as is"))
 DEFAULT_DEVICE = "System default output"
 
 
@@ -30,12 +30,14 @@ class PreviewBar(QFrame):
         info.setSpacing(2)
         self.name = QLabel("No sample selected")
         self.name.setObjectName("QueryTitle")
-        self.name.setMinimumWidth(160)
-        self.name.setMaximumWidth(260)
+        self.name.setMinimumWidth(110)
+        self.name.setMaximumWidth(240)
         info.addWidget(self.name)
         self.detail = QLabel("Space plays · Esc stops · ↑↓ browse")
         self.detail.setObjectName("Muted")
         info.addWidget(self.detail)
+        for label in (self.name, self.detail):  # long names are cut, not widening the window
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addLayout(info)
 
         self.play_button = QPushButton("▶")
@@ -48,6 +50,7 @@ class PreviewBar(QFrame):
         layout.addWidget(self.more_button)
         self.waveform = WaveformView(colour=theme.MUTED)
         self.waveform.setFixedHeight(54)
+        self.waveform.setMinimumWidth(60)
         self.waveform.getPlotItem().hideAxis("bottom")
         layout.addWidget(self.waveform, 1)
 
@@ -78,6 +81,8 @@ class PreviewBar(QFrame):
             lambda i: audition.set_loudness_mode(self.loudness.itemData(i)))
         bottom.addWidget(self.loudness)
         self.device = QComboBox()
+        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device.setMinimumContentsLength(10)
         self.device.setMaximumWidth(220)
         self.device.setToolTip("Audio output for previews")
         self.fill_devices()
