@@ -91,3 +91,10 @@ def test_ingest_resumes_and_uses_the_default_genre(tmp_path):
     genres = {s.id: s.genre for s in load_corpus(out)[1]}
     assert genres[song_id_for("Night Drive (remix pack)")] == "acoustic"
     assert genres[song_id_for("club track")] == "electronic"
+
+
+def test_stem_roles_from_file_names():
+    from training.corpus.roles import stem_role
+    expected = {"Kick In": "kick", "BD": "kick", "Conga 2": "perc", "Tambourine": "perc", "Sub Bass": "bass",
+                "Chords L": "chords", "Lead Vox": "lead", "Drums": "other", "Overheads": "other", "whatever": "other"}
+    assert {name: stem_role(name) for name in expected} == expected

@@ -5,11 +5,11 @@ import re
 
 from model.taxonomy import categorise
 
-# Names that say "percussion" though taxonomy files them under "other".
+# Word prefixes that say "percussion" though the taxonomy files them under "other".
 PERC_WORDS = ("perc", "shaker", "shake", "conga", "bongo", "clap", "cowbell", "tamb", "clave", "cabasa",
               "maraca", "guiro", "agogo", "timbale", "djembe", "cajon", "woodblock", "block", "triangle",
-              "snap", "tabla", "rim", "stick", "drum", "beat", "loop", "fx_perc", "whistle")
-# Instrument roles recognised in stem file names (first match wins); anything else -> "other".
+              "snap", "tabla", "stick", "whistle")
+# Instrument roles recognised by word prefix in stem file names (first match wins); else "other".
 INSTRUMENT_WORDS = (("bass", "bass"), ("sub", "bass"), ("chord", "chords"), ("piano", "keys"), ("key", "keys"),
                     ("organ", "keys"), ("rhodes", "keys"), ("synth", "synth"), ("lead", "lead"), ("pad", "pad"),
                     ("string", "strings"), ("guitar", "guitar"), ("gtr", "guitar"), ("vox", "vocals"),
@@ -17,8 +17,8 @@ INSTRUMENT_WORDS = (("bass", "bass"), ("sub", "bass"), ("chord", "chords"), ("pi
                     ("horn", "brass"), ("arp", "arp"), ("pluck", "synth"), ("fx", "fx"))
 
 
-def _words(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.lower())
+def _words(name: str) -> list[str]:
+    return re.findall(r"[a-z]+", name.lower())
 
 
 def kit_piece_role(name: str) -> str:
@@ -33,9 +33,8 @@ def stem_role(name: str) -> str:
     if category != "other":
         return category
     words = _words(name)
-    if any(w in words for w in PERC_WORDS):
+    starts = lambda prefix: any(w.startswith(prefix) for w in words)
+    if any(starts(p) for p in PERC_WORDS):
         return "perc"
-    for word, role in INSTRUMENT_WORDS:
-        if word in words:
-            return role
-    return "other"
+    # A whole drum bus ("Drums", "Beat", "Overheads") stays "other": no single-piece one-shots from it.
+    return next((role for prefix, role in INSTRUMENT_WORDS if starts(prefix)), "other")
