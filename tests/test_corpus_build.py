@@ -23,6 +23,8 @@ def test_synthetic_corpus_builds_with_a_valid_layout(corpus):
     assert summary["built"] == N and not summary["failed"]
     meta, songs = load_corpus(out)
     assert meta["format"] == 1 and meta["seed"] == 7 and meta["sample_rate"] == 44100
+    listed = (out / "LICENSES" / "SOURCES.txt").read_text()
+    assert all(f"{sid}: {rec['licence']}" in listed for sid, rec in meta["sources"].items())
     assert len(songs) == N
     for song in songs:
         assert song.kit_source in meta["sources"] and meta["sources"][song.kit_source]["licence"]

@@ -41,10 +41,15 @@ def plan_songs(sources: dict[str, list], n_songs: int, seed: int, song_seconds: 
     return plans, rngs
 
 
-def copy_licences(out_dir: Path, files: set[str]) -> list[str]:
+def copy_licences(out_dir: Path, files: set[str], sources: dict[str, dict]) -> list[str]:
+    """Copy the Debian copyright files into LICENSES/ and list each source's own licence field
+    (e.g. a Hydrogen kit's <license>) in LICENSES/SOURCES.txt."""
     target = Path(out_dir) / "LICENSES"
     target.mkdir(parents=True, exist_ok=True)
-    copied = []
+    lines = [f"{sid}: {rec['licence']}" + (f" (kits: {', '.join(rec['kits'])})" if rec.get("kits") else "")
+             for sid, rec in sorted(sources.items())]
+    (target / "SOURCES.txt").write_text("\n".join(lines) + "\n")
+    copied = ["SOURCES.txt"]
     for f in sorted(files):
         p = Path(f)
         if p.is_file():
@@ -111,7 +116,7 @@ def build_corpus(out_dir, n_songs: int = 1000, seed: int = 0, song_seconds=(12, 
     meta.setdefault("sources", {}).update({sid: source_record(sid, members) for sid, members in grouped.items()})
     meta["sources"].update(inventory.sources)
     licence_files = {f for k in inventory.kits for f in k.licence_files} | set(inventory.licence_files)
-    meta["licence_files"] = copy_licences(out_dir, licence_files)
+    meta["licence_files"] = copy_licences(out_dir, licence_files, meta["sources"])
     write_corpus_meta(out_dir, meta)
 
     todo = [p.index for p in plans if not is_song_complete(out_dir, p.id)]
