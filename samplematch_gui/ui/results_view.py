@@ -112,6 +112,7 @@ class ResultsView(QTableView):
         self.setItemDelegateForColumn(COLUMNS.index("category"), CategoryDelegate(self))
         self.clicked.connect(self._clicked)
         self._row_before_press = -1
+        self._announced: str | None = None
 
     def setModel(self, model) -> None:
         super().setModel(model)
@@ -125,6 +126,7 @@ class ResultsView(QTableView):
             self.setColumnWidth(COLUMNS.index(column), width)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.selectionModel().selectionChanged.connect(self._current_changed)
 
     # selection ----------------------------------------------------------------------------
     def current_path(self) -> str | None:
@@ -139,9 +141,15 @@ class ResultsView(QTableView):
         if self.model() is not None and self.model().rowCount():
             self.selectRow(0)
 
-    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if current.isValid() and current.row() != previous.row():
-            self.currentPathChanged.emit(current.data(PathRole))
+    def _current_changed(self, *_) -> None:
+        """Announce a newly selected current sample; focus alone (current, unselected) is silent."""
+        current = self.currentIndex()
+        if not current.isValid() or not self.selectionModel().isRowSelected(current.row()):
+            return
+        path = current.data(PathRole)
+        if path != self._announced and not self.signalsBlocked():
+            self._announced = path
+            self.currentPathChanged.emit(path)
 
     def mousePressEvent(self, event) -> None:
         self._row_before_press = self.currentIndex().row()

@@ -1,0 +1,169 @@
+"""Audition from the results table (keys, clicks, auto-play), drag-out to a DAW, audition off."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from samplematch_gui.audition import NullOutput, load_preview
+from samplematch_gui.ui import results_view
+from tests.ui_fakes import FakeOutput, WindowFactory, drop_on
+
+LIBRARY_SIZE = 8
+
+
+@pytest.fixture
+def windows(qapp, tmp_path):
+    factory = WindowFactory(tmp_path)
+    yield factory
+    factory.close_all()
+
+
+@pytest.fixture
+def ready(windows, qtbot, sample_library, tiny_embedder):
+    """A window with the sample library indexed and a recording audio output."""
+    output = FakeOutput()
+    w = windows.make(tiny_embedder, output)
+    drop_on(w, [sample_library])
+    qtbot.waitUntil(lambda: not w.library.scanning() and w.model.rowCount() == LIBRARY_SIZE,
+                    timeout=60000)
+    w.table.setFocus()
+    return w, output
+
+
+def key(w, k):
+    QTest.keyClick(w.table, k)
+
+
+def test_keyboard_audition(ready, qtbot):
+    w, out = ready
+    started = []
+    w.audition.started.connect(started.append)
+    w.table.selectRow(0)  # a new selection auto-plays
+    first = w.table.current_path()
+    assert started == [first]
+    samples, rate = out.played[-1]
+    assert rate == 44100
+    expected = load_preview(first)
+    rms = np.sqrt(np.mean(np.square(samples.astype(np.float64))))
+    assert len(samples) == len(expected) and 20 * np.log10(rms) == pytest.approx(-18, abs=0.1)
+
+    key(w, Qt.Key.Key_Space)
+    assert started == [first, first]
+    key(w, Qt.Key.Key_Escape)
+    assert not out.is_playing() and w.audition.playing is None
+
+    stops = out.stops
+    key(w, Qt.Key.Key_Down)  # moves and auto-plays; the previous sound is stopped first
+    second = w.table.current_path()
+    assert second != first and started[-1] == second and out.stops > stops
+    assert w.preview.name.text() == os.path.basename(second)  # the selected sample's waveform
+    assert w.preview.waveform.duration > 0
+    key(w, Qt.Key.Key_Up)
+    assert w.table.current_path() == first and started[-1] == first
+
+    w.preview.auto_play.setChecked(False)
+    count = len(started)
+    key(w, Qt.Key.Key_Down)
+    assert len(started) == count and not out.is_playing()  # moved, silent
+    assert w.preview.name.text() == os.path.basename(second)
+    key(w, Qt.Key.Key_Space)
+    assert started[-1] == second
+
+
+def test_clicks_play_once_and_volume_and_normalisation(ready, qtbot):
+    w, out = ready
+    started = []
+    w.audition.started.connect(started.append)
+    rect = w.table.visualRect(w.proxy.index(2, 0))
+    QTest.mouseClick(w.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert len(started) == 1  # selection auto-play, not a second start for the click
+    QTest.mouseClick(w.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert len(started) == 2  # clicking the current row plays it again
+    w.preview.volume.setValue(40)
+    assert out.volume == pytest.approx(0.4)
+    w.preview.loudness.setCurrentIndex(w.preview.loudness.findData("peak"))
+    w.audition.play(w.table.current_path())
+    assert np.max(np.abs(out.played[-1][0])) == pytest.approx(10 ** (-18 / 20), rel=1e-3)
+    w.preview.play_button.click()  # the play button toggles: stop
+    assert w.audition.playing is None
+
+
+def test_drag_out_carries_file_urls_and_only_copies(ready, monkeypatch):
+    w, _ = ready
+    w.table.selectRow(1)
+    w.table.selectionModel().select(
+        w.proxy.index(4, 0), w.table.selectionModel().SelectionFlag.Select
+        | w.table.selectionModel().SelectionFlag.Rows)
+    paths = [w.proxy.index(r, 0).data(results_view.PathRole) for r in (1, 4)]
+    assert [u.toLocalFile() for u in w.table.drag_mime().urls()] == paths
+
+    execs = []
+
+    class RecordingDrag(results_view.QDrag):
+        def exec(self, actions, default):
+            execs.append((actions, default, [u.toLocalFile() for u in self.mimeData().urls()],
+                          self.pixmap().isNull()))
+            return Qt.DropAction.CopyAction
+
+    monkeypatch.setattr(results_view, "QDrag", RecordingDrag)
+    w.table.startDrag(Qt.DropAction.CopyAction | Qt.DropAction.MoveAction)
+    assert execs == [(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction, paths, False)]
+    assert all(os.path.exists(p) for p in paths)
+
+
+def test_drag_out_for_real_offscreen_returns_and_keeps_files(ready):
+    w, _ = ready
+    w.table.selectRow(0)
+    path = w.table.current_path()
+    w.table.startDrag(Qt.DropAction.CopyAction)  # QDrag.exec returns at once offscreen
+    assert os.path.exists(path)
+
+
+def test_context_menu_offers_the_sample_actions(ready, qtbot):
+    w, _ = ready
+    w.table.selectRow(0)
+    menu = w.table.build_context_menu()
+    titles = [a.text() for a in menu.actions() if a.text()]
+    assert titles == ["Play", "More like this", "Set category", "Copy path",
+                      "Reveal in file manager"]
+    copy = next(a for a in menu.actions() if a.text() == "Copy path")
+    copy.trigger()
+    assert w.table.current_path() in clipboard_text()
+
+
+def clipboard_text() -> str:
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.clipboard().text()
+
+
+def test_without_audio_output_the_app_runs_and_says_why(windows, qtbot, sample_library,
+                                                        tiny_embedder):
+    reason = "Audition off: no usable audio output device (Error querying device -1)."
+    w = windows.make(tiny_embedder, NullOutput(reason))
+    assert w.audition_label.text() == "Audition off" and w.audition_label.toolTip() == reason
+    for control in (w.preview.play_button, w.preview.volume, w.preview.device):
+        assert not control.isEnabled() and control.toolTip() == reason
+    drop_on(w, [sample_library])
+    qtbot.waitUntil(lambda: w.model.rowCount() == LIBRARY_SIZE, timeout=60000)
+    w.table.selectRow(0)
+    QTest.keyClick(w.table, Qt.Key.Key_Space)  # nothing plays, nothing breaks
+    assert w.audition.playing is None
+    assert w.preview.name.text() == os.path.basename(w.table.current_path())
+
+
+def test_device_list_and_choice(windows):
+    out = FakeOutput()
+    w = windows.make(output=out)
+    items = [w.preview.device.itemText(i) for i in range(w.preview.device.count())]
+    assert items == ["System default output", "Built-in Output  (default)", "Studio Interface"]
+    w.preview.device.setCurrentIndex(2)
+    assert out.device() == 3 and w.settings.device_name == "Studio Interface"
+    w.preview.device.setCurrentIndex(0)
+    assert out.device() is None and w.settings.device_name is None
