@@ -92,6 +92,11 @@ def test_category_toggles_text_filter_and_counts(windows, qtbot, sample_library,
     w.filter_bar.solo("snare")
     assert visible_names(w) == []
     assert w.filter_bar.count_label.text() == f"0 of {LIBRARY_SIZE}"
+    w.resize(920, 700)  # beside a DAW: chips keep their counts, names move to the tooltips
+    qtbot.waitUntil(lambda: chips["kick"].text() == "0")
+    assert "kick" in chips["kick"].toolTip().lower()
+    w.resize(1400, 860)
+    qtbot.waitUntil(lambda: chips["kick"].text() == "Kick  0")
 
 
 def test_a_new_drop_cancels_the_stale_query(windows, qtbot, sample_library, bounce, tmp_path,

@@ -117,7 +117,7 @@ class WindowFactory:
 
         window = MainWindow(AppSettings(self.settings_file), self.db_path, output or FakeOutput())
         if window.settings.geometry() is None:
-            window.resize(1200, 800)
+            window.resize(1400, 860)
         window.show()
         if embedder is not None:
             window.set_embedder(embedder)

@@ -216,6 +216,7 @@ class SearchController(QObject):
             return  # superseded by a newer query
         key, vector, ranked = result
         self._vector_key, self._vector = key, vector
+        self._rank_done(generation)
         if self._corrections:
             ranked = [self._corrected(r) for r in ranked]
         self.resultsReady.emit(ranked)
@@ -233,7 +234,8 @@ class SearchController(QObject):
 
     def _rank_failed(self, generation: int, message: str) -> None:
         if generation == self._runner.generation:
-            self.failed.emit(message)
+            name = self._query.name if self._query is not None else "the query"
+            self.failed.emit(f"Cannot rank by {name}: {message}")
 
     def _index_failed(self, generation: int, message: str) -> None:
         self.failed.emit(f"Cannot read the library cache: {message}")

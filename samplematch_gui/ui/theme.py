@@ -77,7 +77,7 @@ QPushButton:disabled, QToolButton:disabled {{ color: {FAINT}; background: {PANEL
 QPushButton#Primary {{ background: {ACCENT}; color: {BG}; border: none; font-weight: 600; }}
 QPushButton#Primary:hover {{ background: #f6b85e; }}
 QToolButton::menu-indicator {{ image: none; }}
-QToolButton#Chip {{ border-radius: 13px; padding: 3px 11px; min-height: 18px; }}
+QToolButton#Chip {{ border-radius: 13px; padding: 3px 9px; min-height: 18px; }}
 QToolButton#Chip:checked {{ background: {SELECTION}; border-color: #4a5b80; }}
 QToolButton#Chip:!checked {{ color: {FAINT}; }}
 QToolButton#Flat {{ background: transparent; border: none; padding: 3px 6px; }}

@@ -13,7 +13,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from samplematch_gui.engine import Cancelled
+from model.audio import AudioError
+from samplematch_gui.engine import Cancelled, ModelMissingError
+
+EXPECTED_ERRORS = (AudioError, ModelMissingError, OSError)  # the user's files, not our bugs
 
 Job = Callable[[threading.Event, Callable[[Any], None]], Any]
 
@@ -44,7 +47,8 @@ class Task(QRunnable):
         except Cancelled:
             sig.cancelled.emit(gen)
         except Exception as exc:  # reported to the user as one line, never a crash
-            traceback.print_exc()
+            if not isinstance(exc, EXPECTED_ERRORS):
+                traceback.print_exc()
             sig.failed.emit(gen, str(exc) or type(exc).__name__)
         else:  # a job that returns despite its cancel flag reports what it did (a partial scan)
             sig.finished.emit(gen, result)
