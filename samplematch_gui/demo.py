@@ -49,7 +49,7 @@ def build_demo(root: Path | None = None, sources: DemoSources = DemoSources(),
                progress: Callable[[int, int], None] | None = None) -> DemoLibrary:
     """Write (once) the demo sample folder and bounce under root (default data_dir()/demo)."""
     root = Path(root) if root is not None else demo_root()
-    folder, bounce = root / "samples", root / "demo_bounce.wav"
+    folder, bounce = root / "Demo Drum Kit", root / "demo_bounce.wav"
     if (root / DONE_MARKER).exists() and bounce.exists():
         files = [p for p in folder.rglob("*") if is_audio_path(p)]
         source = (root / DONE_MARKER).read_text().strip() or "generated"

@@ -32,6 +32,7 @@ class LibraryPanel(QFrame):
     rescanRequested = Signal()
     cancelRequested = Signal()
     errorsRequested = Signal()
+    bounceRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -68,6 +69,14 @@ class LibraryPanel(QFrame):
         for b in (self.add_button, self.rescan_button, self.remove_button):
             buttons.addWidget(b)
         layout.addLayout(buttons)
+
+        layout.addSpacing(6)
+        layout.addWidget(section_title("Recent bounces"))
+        self.recent_list = QListWidget()
+        self.recent_list.setToolTip("Click to rank your library by this bounce again")
+        self.recent_list.itemClicked.connect(
+            lambda item: self.bounceRequested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        layout.addWidget(self.recent_list, 1)
 
         self.scan_box = QWidget()
         scan = QVBoxLayout(self.scan_box)
@@ -110,16 +119,28 @@ class LibraryPanel(QFrame):
         return button
 
     # folders ------------------------------------------------------------------------------
-    def set_folders(self, folders: list[str]) -> None:
+    def set_folders(self, folders: list[str], counts: dict[str, int] | None = None) -> None:
         self.folder_list.clear()
         for folder in folders:
-            item = QListWidgetItem(f"{os.path.basename(folder.rstrip(os.sep)) or folder}\n"
-                                   f"{display_folder(os.path.dirname(folder))}")
+            name = os.path.basename(folder.rstrip(os.sep)) or folder
+            count = "" if counts is None else f"  ·  {counts.get(folder, 0):,}"
+            item = QListWidgetItem(f"{name}{count}\n{display_folder(os.path.dirname(folder))}")
             item.setData(Qt.ItemDataRole.UserRole, folder)
             item.setToolTip(folder if os.path.isdir(folder)
                             else f"{folder}\nNot found: kept until the drive returns")
             self.folder_list.addItem(item)
         self._update_buttons()
+
+    def set_recent(self, paths: list[str]) -> None:
+        self.recent_list.clear()
+        for path in paths:
+            item = QListWidgetItem(os.path.basename(path))
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(path)
+            if not os.path.isfile(path):
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                item.setToolTip(f"{path}\nNot found")
+            self.recent_list.addItem(item)
 
     def selected_folder(self) -> str | None:
         items = self.folder_list.selectedItems()

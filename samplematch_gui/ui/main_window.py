@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -53,8 +54,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._wire()
         self._restore()
-        self.library_panel.set_folders(self.library.folders())
-        self.model.set_roots(self.library.folders())
+        self._folder_counts_key: tuple | None = None
+        self._folders_changed(self.library.folders())
+        self.library_panel.set_recent(self.settings.recent_bounces)
         self._update_stats()
         self._update_page()
         self.search.reload_index()
@@ -167,6 +169,7 @@ class MainWindow(QMainWindow):
         panel.rescanRequested.connect(lib.rescan)
         panel.cancelRequested.connect(self.cancel_scan)
         panel.errorsRequested.connect(self.show_errors)
+        panel.bounceRequested.connect(self.open_bounce)
         lib.foldersChanged.connect(self._folders_changed)
         lib.scanStarted.connect(panel.scan_started)
         lib.scanProgress.connect(panel.scan_progress)
@@ -274,9 +277,25 @@ class MainWindow(QMainWindow):
         self.library_panel.scan_cancelling()
 
     def _folders_changed(self, folders: list[str]) -> None:
-        self.library_panel.set_folders(folders)
         self.model.set_roots(folders)
+        self._folder_counts_key = None
+        self._show_folders()
         self._update_page()
+
+    def _show_folders(self) -> None:
+        """The folder list with each folder's sample count (from the rows on show)."""
+        folders = self.library.folders()
+        key = (tuple(folders), self.model.rowCount())
+        if key == self._folder_counts_key:
+            return
+        self._folder_counts_key = key
+        roots = sorted(folders, key=len, reverse=True)
+        counts: Counter = Counter()
+        for item in self.model.items():
+            root = next((r for r in roots if item.row.path.startswith(r.rstrip(os.sep) + os.sep)),
+                        None)
+            counts[root] += 1
+        self.library_panel.set_folders(folders, counts)
 
     def _scan_finished(self, summary: ScanSummary) -> None:
         self.library_panel.scan_finished(summary)
@@ -344,6 +363,7 @@ class MainWindow(QMainWindow):
     def _bounce_loaded(self, path: str, samples, rate: int) -> None:
         self.query_panel.set_bounce_audio(samples, rate)
         self.settings.add_recent_bounce(path)
+        self.library_panel.set_recent(self.settings.recent_bounces)
 
     def _bounce_failed(self, path: str, message: str) -> None:
         self.query_panel.clear_bounce()
@@ -382,6 +402,7 @@ class MainWindow(QMainWindow):
         self._reselect(current)
         self.table.scrollToTop()
         self._update_counts()
+        self._show_folders()
 
     def _reselect(self, path: str | None) -> None:
         """Keep the sample the user was on selected, without replaying it."""

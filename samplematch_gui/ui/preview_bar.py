@@ -14,7 +14,7 @@ from samplematch_gui.ui.results_model import format_duration
 from samplematch_gui.ui.waveform_view import WaveformView
 
 LOUDNESS_MODES = (("rms", "Level: RMS"), ("peak", "Level: peak"), ("off", "Level: as is"))
-DEFAULT_DEVICE = "System default output"
+DEFAULT_DEVICE = "Default output"
 
 
 class PreviewBar(QFrame):
@@ -30,7 +30,7 @@ class PreviewBar(QFrame):
         info.setSpacing(2)
         self.name = QLabel("No sample selected")
         self.name.setObjectName("QueryTitle")
-        self.name.setMinimumWidth(110)
+        self.name.setMinimumWidth(150)
         self.name.setMaximumWidth(240)
         info.addWidget(self.name)
         self.detail = QLabel("Space plays · Esc stops · ↑↓ browse")
@@ -82,7 +82,7 @@ class PreviewBar(QFrame):
         bottom.addWidget(self.loudness)
         self.device = QComboBox()
         self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.device.setMinimumContentsLength(10)
+        self.device.setMinimumContentsLength(13)
         self.device.setMaximumWidth(220)
         self.device.setToolTip("Audio output for previews")
         self.fill_devices()

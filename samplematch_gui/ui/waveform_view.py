@@ -51,17 +51,31 @@ class WaveformView(pg.PlotWidget):
         for it in (self._fill, self._top, self._bottom):
             self.addItem(it)
         self._region: pg.LinearRegionItem | None = None
+        self._shades: list[pg.LinearRegionItem] = []
         if with_region:
             brush = QColor(theme.TEXT)
-            brush.setAlpha(28)
+            brush.setAlpha(18)
             hover = QColor(theme.TEXT)
-            hover.setAlpha(45)
+            hover.setAlpha(36)
+            shade = QColor(theme.BG)
+            shade.setAlpha(170)
+            for _ in range(2):  # dim what lies outside the region
+                item = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(shade),
+                                           pen=pg.mkPen(None))
+                item.setZValue(5)
+                item.setAcceptHoverEvents(False)
+                for line in item.lines:
+                    line.setPen(pg.mkPen(None))
+                self._shades.append(item)
+                self.addItem(item)
+                item.hide()
             self._region = pg.LinearRegionItem(
                 brush=pg.mkBrush(brush), hoverBrush=pg.mkBrush(hover),
                 pen=pg.mkPen(theme.TEXT, width=2), hoverPen=pg.mkPen(theme.ACCENT, width=3))
             self._region.setZValue(10)
             self._region.sigRegionChangeFinished.connect(self._region_finished)
             self._region.sigRegionChanged.connect(self._region_moving)
+            self._region.sigRegionChanged.connect(self._update_shades)
             self.addItem(self._region)
             self._region.hide()
 
@@ -75,6 +89,8 @@ class WaveformView(pg.PlotWidget):
         self._bottom.setData([], [])
         if self._region is not None:
             self._region.hide()
+        for item in self._shades:
+            item.hide()
 
     def set_audio(self, samples: np.ndarray, rate: int) -> None:
         lo, hi = envelope(samples)
@@ -90,6 +106,16 @@ class WaveformView(pg.PlotWidget):
             self._region.setRegion((0.0, self._duration))
             self._region.blockSignals(False)
             self._region.show()
+            self._update_shades()
+
+    def _update_shades(self, *_) -> None:
+        if not self._shades:
+            return
+        lo, hi = self._region.getRegion()
+        self._shades[0].setRegion((0.0, lo))
+        self._shades[1].setRegion((hi, self._duration))
+        for item in self._shades:
+            item.show()
 
     def region(self) -> tuple[float, float] | None:
         if self._region is None or not self._region.isVisible():
@@ -104,6 +130,7 @@ class WaveformView(pg.PlotWidget):
         self._region.blockSignals(not notify)  # setRegion emits sigRegionChangeFinished itself
         self._region.setRegion((start, end))
         self._region.blockSignals(False)
+        self._update_shades()
 
     def _region_finished(self, *_):
         lo, hi = self._region.getRegion()
