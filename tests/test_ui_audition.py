@@ -162,7 +162,7 @@ def test_device_list_and_choice(windows):
     out = FakeOutput()
     w = windows.make(output=out)
     items = [w.preview.device.itemText(i) for i in range(w.preview.device.count())]
-    assert items == ["System default output", "Built-in Output  (default)", "Studio Interface"]
+    assert items == ["Default output", "Built-in Output  (default)", "Studio Interface"]
     w.preview.device.setCurrentIndex(2)
     assert out.device() == 3 and w.settings.device_name == "Studio Interface"
     w.preview.device.setCurrentIndex(0)

@@ -30,6 +30,7 @@ class LibraryController(QObject):
         self._task: Task | None = None
         self._rescan_pending = False
         self._removals: list[str] = []  # applied once the running scan has stopped writing
+        self._closed = False
         self.last_summary: ScanSummary | None = None
         for folder in settings.folders:  # settings keep the list if the cache was deleted
             if folder not in db.folders():
@@ -81,7 +82,7 @@ class LibraryController(QObject):
             self._rescan_pending = True
             self._task.cancel.set()
             return
-        if self._embedder is None or not self.folders():
+        if self._embedder is None or self._closed or not self.folders():
             return
         folders, db_path, embedder = self.folders(), str(self.db.path), self._embedder
 
@@ -124,6 +125,11 @@ class LibraryController(QObject):
         self.libraryChanged.emit()
         if self._rescan_pending:
             self.rescan()
+
+    def shutdown(self) -> None:
+        """Stop scanning for good (the window is closing)."""
+        self._closed = True
+        self.cancel_scan()
 
     def wait(self, msecs: int = 5000) -> bool:
         return self._runner.wait(msecs)

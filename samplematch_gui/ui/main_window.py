@@ -5,7 +5,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMenu, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
         self.search = SearchController(db_path, self)
         self.audition = AuditionController(audio, settings, self)
         self._jobs = TaskRunner(self)
-        self._has_embedder = False
+        self._closed = False
         self._build_widgets()
         self._build_menus()
         self._wire()
@@ -235,21 +235,26 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
+        if self._closed:
+            return super().closeEvent(event)
+        self._closed = True
         self.save_settings()
         self.audition.stop()
         self.audition.output.close()
-        self.library.cancel_scan()
+        self.library.shutdown()
         self.search.shutdown()
         self._jobs.cancel_all()
         for wait in (self.library.wait, self.search.wait, self._jobs.wait):
             wait(10000)
+        QCoreApplication.sendPostedEvents()  # deliver the workers' last signals while the db is open
+        for controller in (self.library, self.search, self.audition):
+            controller.blockSignals(True)
         self.db.close()
         super().closeEvent(event)
 
     # model --------------------------------------------------------------------------------
     def set_embedder(self, embedder) -> None:
         """The model is loaded: scan for changes since last time and rank any pending query."""
-        self._has_embedder = True
         self.library.set_embedder(embedder)
         self.search.set_embedder(embedder)
         self.library.rescan()

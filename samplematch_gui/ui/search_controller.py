@@ -51,6 +51,7 @@ class SearchController(QObject):
         self._vector_key: tuple | None = None
         self._vector: np.ndarray | None = None
         self._corrections: dict[str, str | None] = {}
+        self._closed = False  # after shutdown() no new work starts
         self.excerpts: int | None = None  # None: the model's default (ten)
         self._runner = TaskRunner(self)  # rankings
         self._index_loader = TaskRunner(self)
@@ -84,6 +85,8 @@ class SearchController(QObject):
     # library ------------------------------------------------------------------------------
     def reload_index(self) -> None:
         """Re-read the library (after a scan or folder change), then re-rank the active query."""
+        if self._closed:
+            return
         db_path = self._db_path
         model_id = None if self._embedder is None else self._embedder.model_id
 
@@ -118,6 +121,8 @@ class SearchController(QObject):
 
     # queries ------------------------------------------------------------------------------
     def open_bounce(self, path: str | Path) -> None:
+        if self._closed:
+            return
         path = str(path)
         self._bounce = Query("bounce", path)
         self._set_query(self._bounce)
@@ -183,7 +188,7 @@ class SearchController(QObject):
         """Cancel the stale ranking and start one for the active query."""
         self._debounce.stop()
         query, embedder, index = self._query, self._embedder, self._index
-        if query is None or embedder is None or index is None:
+        if query is None or embedder is None or index is None or self._closed:
             return  # runs when the model or the index arrives
         excerpts = self.excerpts
         key = (query.kind, query.path, query.region, excerpts, embedder.model_id)
@@ -247,6 +252,7 @@ class SearchController(QObject):
         return all(r.wait(msecs) for r in self._runners())
 
     def shutdown(self) -> None:
+        self._closed = True
         self.cancel()
         for r in self._runners():
             r.cancel_all()
