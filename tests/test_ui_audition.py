@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from samplematch_gui.audition import NullOutput, load_preview
-from samplematch_gui.ui import results_view
+from samplematch_gui.ui import main_window, results_view
+from samplematch_gui.ui.reveal import reveal_command
 from tests.ui_fakes import FakeOutput, WindowFactory, drop_on
 
 LIBRARY_SIZE = 8
@@ -135,6 +136,20 @@ def test_context_menu_offers_the_sample_actions(ready, qtbot):
     copy = next(a for a in menu.actions() if a.text() == "Copy path")
     copy.trigger()
     assert w.table.current_path() in clipboard_text()
+
+
+def test_reveal_in_file_manager(ready, monkeypatch):
+    w, _ = ready
+    revealed = []
+    monkeypatch.setattr(main_window, "reveal", lambda path: revealed.append(path))
+    w.table.selectRow(0)
+    menu = w.table.build_context_menu()
+    next(a for a in menu.actions() if a.text() == "Reveal in file manager").trigger()
+    assert revealed == [w.table.current_path()]
+    assert reveal_command("/a/b/kick.wav", "darwin") == ["open", "-R", "/a/b/kick.wav"]
+    assert reveal_command("/a/b/kick.wav", "linux") == ["xdg-open", "/a/b"]
+    assert reveal_command("C:/x/kick.wav", "win32")[0] == "explorer"
+    assert reveal_command("C:/x/kick.wav", "win32")[1].startswith("/select,")
 
 
 def clipboard_text() -> str:

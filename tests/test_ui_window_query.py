@@ -36,10 +36,10 @@ def scanned_window(windows, qtbot, sample_library, embedder):
     return w
 
 
-def expected_ranking(db_path, embedder, bounce, region=None) -> list[str]:
+def expected_ranking(db_path, embedder, bounce, region=None, excerpts=None) -> list[str]:
     with LibraryDB(db_path) as db:
         index = LibraryIndex.from_db(db, embedder.model_id)
-    return [r.row.path for r in index.rank(query_vector(embedder, bounce, region))]
+    return [r.row.path for r in index.rank(query_vector(embedder, bounce, region, excerpts))]
 
 
 def test_first_run_shows_the_three_steps(windows):
@@ -131,6 +131,18 @@ def test_region_changes_are_debounced_into_one_ranking(windows, qtbot, sample_li
     assert w.search.query.region == (2.0, 8.0)
     assert visible_paths(w) == expected_ranking(w.db.path, tiny_embedder, bounce, (2.0, 8.0))
     assert "0:02.0 – 0:08.0" in w.query_panel.detail.text()
+
+
+def test_excerpt_count_changes_the_query_and_is_remembered(windows, qtbot, sample_library, bounce,
+                                                           tiny_embedder):
+    w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
+    assert w.query_panel.excerpts.value() == 10  # the method's default
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        drop_on(w, [bounce])
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        w.query_panel.excerpts.setValue(2)
+    assert visible_paths(w) == expected_ranking(w.db.path, tiny_embedder, bounce, None, 2)
+    assert w.settings.excerpts == 2
 
 
 def test_gui_keeps_processing_events_during_a_query(windows, qtbot, sample_library, bounce,

@@ -47,6 +47,7 @@ class FilterBar(QWidget):
             button.customContextMenuRequested.connect(lambda _, c=category: self.solo(c))
             button.toggled.connect(self._toggled)
             button.setMinimumWidth(48)  # squeezable: narrow windows show counts only
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             self.buttons[category] = button
             layout.addWidget(button)
         self.all_button = QToolButton()

@@ -154,8 +154,9 @@ class MainWindow(QMainWindow):
         self._action(query, "Clear Query", self.search.clear)
         self._action(query, "Find…", self.filter_bar.search.setFocus, QKeySequence.StandardKey.Find)
         play = bar.addMenu("&Audition")
-        self._action(play, "Play Selected (Space)", self._play_current)
-        self._action(play, "Stop (Esc)", self.audition.stop)
+        # Space / Esc / arrows belong to the results list (a text field keeps its Space).
+        self._action(play, "Play Selected\tSpace", self._play_current)
+        self._action(play, "Stop\tEsc", self.audition.stop)
         self.auto_play_action = self._action(play, "Auto-play on Selection",
                                              self.preview.auto_play.setChecked)
         self.auto_play_action.setCheckable(True)
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         s.bounceFailed.connect(self._bounce_failed)
         s.queryChanged.connect(self._query_changed)
         s.resultsReady.connect(self.show_results)
+        q.excerptsChanged.connect(self._excerpts_changed)
         s.busyChanged.connect(q.set_busy)
         s.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
 
@@ -222,6 +224,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_categories(self.settings.categories)
         self.filter_bar.search.setText(self.settings.text_filter)
         self.search.excerpts = self.settings.excerpts
+        self.query_panel.excerpts.setValue(self.settings.excerpts)
 
     def _splitters(self) -> dict[str, QSplitter]:
         return {"main": self.main_splitter, "workspace": self.workspace_splitter}
@@ -364,6 +367,7 @@ class MainWindow(QMainWindow):
     def open_bounce(self, path: str) -> None:
         self.search.open_bounce(path)
         self._update_page()
+        self.table.setFocus()  # ready for Space and the arrow keys
 
     def _bounce_loaded(self, path: str, samples, rate: int) -> None:
         self.query_panel.set_bounce_audio(samples, rate)
@@ -379,6 +383,10 @@ class MainWindow(QMainWindow):
         self.query_panel.show_query(query, self.search.bounce)
         if self.search.bounce is None:
             self.query_panel.clear_bounce()
+
+    def _excerpts_changed(self, count: int) -> None:
+        self.settings.excerpts = count
+        self.search.set_excerpts(count)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

@@ -91,6 +91,8 @@ class PreviewBar(QFrame):
         controls.addLayout(bottom)
         layout.addLayout(controls)
 
+        for w in (self.play_button, self.more_button, self.volume, self.auto_play):
+            w.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves Space/arrows on the list
         audition.selected.connect(self.show_sample)
         audition.started.connect(lambda _: self.play_button.setText("■"))
         audition.stopped.connect(lambda: self.play_button.setText("▶"))

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton,
-                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+                               QSpinBox, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from samplematch_gui.ui.search_controller import Query
 from samplematch_gui.ui.waveform_view import WaveformView
@@ -23,6 +23,7 @@ class QueryPanel(QFrame):
     backToBounceRequested = Signal()
     clearRequested = Signal()
     regionCommitted = Signal(float, float)
+    excerptsChanged = Signal(int)
 
     def __init__(self, recent_menu: QMenu, parent: QWidget | None = None):
         super().__init__(parent)
@@ -50,6 +51,15 @@ class QueryPanel(QFrame):
         self.busy.setToolTip("Ranking your library…")
         self.busy.hide()
         header.addWidget(self.busy)
+        self.excerpts = QSpinBox()
+        self.excerpts.setRange(1, 32)
+        self.excerpts.setValue(10)
+        self.excerpts.setSuffix(" excerpts")
+        self.excerpts.setToolTip("The query is the average of this many 4-second excerpts spread "
+                                 "over the region; more is steadier, fewer is faster")
+        self.excerpts.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.excerpts.valueChanged.connect(self.excerptsChanged.emit)
+        header.addWidget(self.excerpts)
         self.back_button = QPushButton("← Back to bounce")
         self.back_button.setToolTip("Rank by the bounce again")
         self.back_button.clicked.connect(self.backToBounceRequested.emit)

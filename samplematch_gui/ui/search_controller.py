@@ -157,6 +157,12 @@ class SearchController(QObject):
         self._set_query(self._bounce)
         self._debounce.start()
 
+    def set_excerpts(self, count: int) -> None:
+        """How many 4-s excerpts of the region make the query (their encodings are averaged)."""
+        self.excerpts = count
+        if self._query is not None and self._query.kind == "bounce":
+            self._debounce.start()
+
     def more_like(self, path: str) -> None:
         self._set_query(Query("like", path))
         self._rank()
@@ -179,6 +185,7 @@ class SearchController(QObject):
     # ranking ------------------------------------------------------------------------------
     def cancel(self) -> None:
         self._debounce.stop()
+        self._runner.next_generation()  # whatever is still running is now stale
         if self._rank_task is not None:
             self._rank_task.cancel.set()
             self._rank_task = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 
 from samplematch_gui.ui import theme
@@ -28,6 +28,7 @@ class WaveformView(pg.PlotWidget):
 
     def __init__(self, parent=None, with_region: bool = False, colour: str = theme.ACCENT):
         super().__init__(parent, background=theme.BG)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the results list
         self._duration = 0.0
         self._colour = QColor(colour)
         item = self.getPlotItem()
