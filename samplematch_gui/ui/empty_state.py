@@ -26,6 +26,7 @@ class EmptyState(QWidget):
         column.setSpacing(22)
         headline = QLabel("Find the drum sample that fits your track")
         headline.setObjectName("Headline")
+        headline.setWordWrap(True)
         column.addWidget(headline)
         lead = QLabel("SampleMatch listens to your unfinished song and ranks the drums in your own "
                       "library by how well they fit it.")
@@ -54,7 +55,7 @@ class EmptyState(QWidget):
         row.addStretch(1)
         holder = QWidget()
         holder.setLayout(column)
-        holder.setMaximumWidth(640)
+        holder.setMaximumWidth(700)
         row.addWidget(holder, 4)
         row.addStretch(1)
         outer.addLayout(row)

@@ -55,6 +55,7 @@ class LibraryPanel(QFrame):
         layout.addWidget(section_title("Sample folders"))
         self.folder_list = QListWidget()
         self.folder_list.setTextElideMode(Qt.TextElideMode.ElideLeft)
+        self.folder_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.folder_list.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.folder_list, 1)
 
@@ -74,6 +75,7 @@ class LibraryPanel(QFrame):
         layout.addWidget(section_title("Recent bounces"))
         self.recent_list = QListWidget()
         self.recent_list.setToolTip("Click to rank your library by this bounce again")
+        self.recent_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recent_list.itemClicked.connect(
             lambda item: self.bounceRequested.emit(item.data(Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.recent_list, 1)
@@ -109,6 +111,7 @@ class LibraryPanel(QFrame):
         self.errors_button.hide()
         footer.addWidget(self.errors_button)
         layout.addLayout(footer)
+        self._has_folders = False
         self._update_buttons()
 
     @staticmethod
@@ -120,6 +123,7 @@ class LibraryPanel(QFrame):
 
     # folders ------------------------------------------------------------------------------
     def set_folders(self, folders: list[str], counts: dict[str, int] | None = None) -> None:
+        self._has_folders = bool(folders)
         self.folder_list.clear()
         for folder in folders:
             name = os.path.basename(folder.rstrip(os.sep)) or folder
@@ -129,7 +133,15 @@ class LibraryPanel(QFrame):
             item.setToolTip(folder if os.path.isdir(folder)
                             else f"{folder}\nNot found: kept until the drive returns")
             self.folder_list.addItem(item)
+        if not folders:
+            self._placeholder(self.folder_list, "No folders yet")
         self._update_buttons()
+
+    @staticmethod
+    def _placeholder(view: QListWidget, text: str) -> None:
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        view.addItem(item)
 
     def set_recent(self, paths: list[str]) -> None:
         self.recent_list.clear()
@@ -141,6 +153,8 @@ class LibraryPanel(QFrame):
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
                 item.setToolTip(f"{path}\nNot found")
             self.recent_list.addItem(item)
+        if not paths:
+            self._placeholder(self.recent_list, "None yet")
 
     def selected_folder(self) -> str | None:
         items = self.folder_list.selectedItems()
@@ -153,7 +167,7 @@ class LibraryPanel(QFrame):
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(self.selected_folder() is not None)
-        self.rescan_button.setEnabled(self.folder_list.count() > 0)
+        self.rescan_button.setEnabled(self._has_folders)
 
     # scanning -----------------------------------------------------------------------------
     def scan_started(self) -> None:

@@ -99,7 +99,8 @@ QHeaderView::section {{ background: {PANEL}; color: {MUTED}; border: none;
 QListWidget {{ background: transparent; border: none; outline: 0; }}
 QListWidget::item {{ padding: 6px 6px; border-radius: 6px; }}
 QListWidget::item:selected {{ background: {SELECTION}; color: {TEXT}; }}
-QListWidget::item:hover:!selected {{ background: {RAISED}; }}
+QListWidget::item:hover:!selected:enabled {{ background: {RAISED}; }}
+QListWidget::item:disabled {{ color: {FAINT}; }}
 
 QProgressBar {{ background: {RAISED}; border: none; border-radius: 3px; max-height: 6px; }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
