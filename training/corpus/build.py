@@ -113,8 +113,10 @@ def build_corpus(out_dir, n_songs: int = 1000, seed: int = 0, song_seconds=(12, 
 
     meta = read_corpus_meta(out_dir)
     meta.update(format=FORMAT, seed=seed, sample_rate=SAMPLE_RATE)
-    meta.setdefault("sources", {}).update({sid: source_record(sid, members) for sid, members in grouped.items()})
-    meta["sources"].update(inventory.sources)
+    # Kit sources are recomputed each run; ingested users' songs keep theirs.
+    user = {sid: rec for sid, rec in meta.get("sources", {}).items() if rec.get("kind") == "user"}
+    meta["sources"] = {**user, **{sid: source_record(sid, members) for sid, members in grouped.items()},
+                       **inventory.sources}
     licence_files = {f for k in inventory.kits for f in k.licence_files} | set(inventory.licence_files)
     meta["licence_files"] = copy_licences(out_dir, licence_files, meta["sources"])
     write_corpus_meta(out_dir, meta)

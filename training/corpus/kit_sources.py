@@ -1,7 +1,11 @@
-"""Kit sources decided by the audio: kits sharing any one-shot (same content hash) are one source.
+"""Kit sources decided by the audio: kits sharing any one-shot are one source.
 
-Presets of one SoundFont that reuse samples, or kits of one pack that share files, end up in a single
-source (union-find), and the split assigns whole sources, so shared samples never straddle train/test.
+"Sharing" is an equal content hash, or a near-duplicate: the same recording saved again at another gain,
+channel count or bit depth (the exact hash misses those; the Millo kits share a cowbell that way, and
+avldrums' kits reuse GMRockKit recordings). Near-duplicates are found by the cosine similarity of
+magnitude spectrograms of the first 0.25 s after the attack. Presets of one SoundFont that reuse
+samples, or kits of one pack, end up in a single source (union-find), and the split assigns whole
+sources, so shared samples never straddle train/test.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ import numpy as np
 from .kits import Kit
 
 HASH_SECONDS = 1.0
+PRINT_SECONDS = 0.25
+NEAR_DUPLICATE = 0.995     # cosine; different recordings of similar drums stay well below
 
 
 def audio_hash(wave: np.ndarray, sr: int = 44100) -> str:
@@ -27,6 +33,20 @@ def audio_hash(wave: np.ndarray, sr: int = 44100) -> str:
     start = int(np.argmax(np.abs(wave) > 1e-3 * peak))
     part = wave[start:start + int(HASH_SECONDS * sr)] / peak
     return hashlib.sha1(np.round(part * 1000).astype(np.int16).tobytes()).hexdigest()
+
+
+def fingerprint(wave: np.ndarray, sr: int = 44100) -> np.ndarray | None:
+    """Unit-norm magnitude spectrogram of the first PRINT_SECONDS after the attack (None if silent)."""
+    wave = np.asarray(wave, np.float32)
+    peak = float(np.max(np.abs(wave))) if wave.size else 0.0
+    if peak <= 0:
+        return None
+    n = int(PRINT_SECONDS * sr)
+    start = int(np.argmax(np.abs(wave) > 1e-3 * peak))
+    x = np.pad(wave[start:start + n], (0, max(0, n - len(wave[start:start + n]))))
+    frames = np.lib.stride_tricks.sliding_window_view(x, 512)[::256] * np.hanning(512).astype(np.float32)
+    mag = np.abs(np.fft.rfft(frames, axis=1)).ravel().astype(np.float32)
+    return mag / (np.linalg.norm(mag) + 1e-12)
 
 
 class _HashCache:
@@ -51,10 +71,6 @@ class _HashCache:
             self.path.write_text(json.dumps(self.data))
 
 
-def kit_hashes(kit: Kit, cache: _HashCache) -> set[str]:
-    return {h for piece in kit.pieces for layer in piece.layers if (h := cache.get(layer)) != "silent"}
-
-
 def group_kits(kits: list[Kit], cache_file: Path | None = None) -> dict[str, list[Kit]]:
     """{source_id: kits}; source_id is the alphabetically first kit name of the group."""
     cache = _HashCache(cache_file)
@@ -67,13 +83,29 @@ def group_kits(kits: list[Kit], cache_file: Path | None = None) -> dict[str, lis
         return i
 
     owner: dict[str, int] = {}
+    prints: list[np.ndarray] = []
+    print_owner: list[int] = []
     for i, kit in enumerate(kits):
-        for h in kit_hashes(kit, cache):
-            if h in owner:
-                parent[find(i)] = find(owner[h])
-            else:
+        for piece in kit.pieces:
+            for layer in piece.layers:
+                h = cache.get(layer)
+                if h == "silent":
+                    continue
+                if h in owner:
+                    parent[find(i)] = find(owner[h])
+                    continue
                 owner[h] = i
+                fp = fingerprint(layer.audio())
+                if fp is not None:
+                    prints.append(fp)
+                    print_owner.append(i)
     cache.save()
+    if prints:
+        matrix = np.stack(prints)
+        for first in range(0, len(prints), 256):
+            rows, cols = np.nonzero(matrix[first:first + 256] @ matrix.T >= NEAR_DUPLICATE)
+            for row, col in zip(rows + first, cols):
+                parent[find(print_owner[row])] = find(print_owner[col])
     groups: dict[int, list[Kit]] = {}
     for i, kit in enumerate(kits):
         groups.setdefault(find(i), []).append(kit)
