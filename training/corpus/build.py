@@ -18,7 +18,8 @@ import numpy as np
 
 from .inventory import Inventory, real_inventory, synthetic_inventory
 from .kit_sources import group_kits, source_record
-from .layout import FORMAT, SAMPLE_RATE, is_song_complete, read_corpus_meta, write_corpus_meta
+from .layout import (FORMAT, SAMPLE_RATE, SPLITS, is_song_complete, load_corpus, read_corpus_meta,
+                     write_corpus_meta)
 from .song import SongPlan, make_song
 from .split import split_by_source
 
@@ -134,15 +135,16 @@ def build_corpus(out_dir, n_songs: int = 1000, seed: int = 0, song_seconds=(12, 
             progress(done, n_songs, plans[index].id)
     wall = time.perf_counter() - wall
     _JOB.clear()
+    _, songs = load_corpus(out_dir)        # what is on disk (older songs may come from an older plan)
     by_split: dict[str, set] = {}
-    for plan in plans:
-        by_split.setdefault(plan.split, set()).add(plan.kit_source)
+    for song in songs:
+        by_split.setdefault(song.split, set()).add(song.kit_source)
     return {"out_dir": str(out_dir), "planned": n_songs, "built": len(seconds), "skipped": skipped,
             "failed": failures, "cancelled": bool(cancel is not None and cancel.is_set()),
             "seconds_per_song": float(np.mean(seconds)) if seconds else 0.0,   # per worker
             "wall_seconds_per_song": wall / len(seconds) if seconds else 0.0,
+            "songs": len(songs), "songs_per_split": {s: sum(x.split == s for x in songs) for s in SPLITS},
             "sources_per_split": {s: sorted(v) for s, v in sorted(by_split.items())},
-            "songs_per_split": {s: sum(p.split == s for p in plans) for s in ("train", "val", "test")},
             "kits": len(inventory.kits), "kit_sources": len(grouped)}
 
 
