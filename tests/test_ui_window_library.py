@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from samplematch_gui import scanner
 from samplematch_gui.demo import DemoSources, build_demo
 from samplematch_gui.library_db import LibraryDB
-from samplematch_gui.ui import main_window
+from samplematch_gui.ui import library_controller, main_window
 from tests.ui_fakes import SlowEmbedder, WindowFactory, drop_on, visible_names
 
 LIBRARY_SIZE = 8
@@ -54,6 +54,17 @@ def test_scan_shows_progress_can_be_cancelled_and_resumes(windows, qtbot, monkey
     assert not summary.cancelled
     assert summary.skipped >= done_before  # finished work is not redone
     assert summary.indexed == LIBRARY_SIZE - done_before
+    wait_scanned(qtbot, w)
+
+
+def test_a_long_scan_shows_samples_as_they_are_indexed(windows, qtbot, monkeypatch,
+                                                       sample_library, tiny_embedder):
+    monkeypatch.setattr(scanner, "BATCH_SIZE", 1)
+    monkeypatch.setattr(library_controller, "REFRESH_DURING_SCAN_S", 0.0)
+    w = windows.make(SlowEmbedder(tiny_embedder, key_delay=0.3))
+    w.add_folders([str(sample_library)])
+    qtbot.waitUntil(lambda: 0 < w.model.rowCount() < LIBRARY_SIZE and w.library.scanning(),
+                    timeout=30000)
     wait_scanned(qtbot, w)
 
 

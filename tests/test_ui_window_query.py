@@ -69,6 +69,20 @@ def test_dropping_folder_then_bounce_shows_the_ranking(windows, qtbot, sample_li
     assert w.filter_bar.count_label.text() == f"{LIBRARY_SIZE} samples"
 
 
+def test_drops_anywhere_reach_the_window(windows, qtbot, sample_library, bounce, tmp_path,
+                                         tiny_embedder):
+    """Children (waveform, table, search field) never swallow a file drop."""
+    w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
+    with qtbot.waitSignal(w.search.bounceLoaded, timeout=30000):
+        assert drop_on(w.table.viewport(), [bounce])
+    other = tmp_path / "second.wav"
+    sf.write(other, sounds.song(np.random.default_rng(4), 5.0), 44100)
+    for target in (w.query_panel.waveform.viewport(), w.filter_bar.search):
+        with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+            assert drop_on(target, [other])
+        assert w.query_panel.title.text() == "second.wav"
+
+
 def test_non_audio_drop_is_refused(windows, tmp_path):
     w = windows.make()
     note = tmp_path / "notes.txt"

@@ -54,6 +54,7 @@ def open_window(demo: bool = False, weights_dir: str | Path | None = None,
                 ) -> tuple[MainWindow, ModelLoader]:
     settings = settings or AppSettings()
     window = MainWindow(settings, db_path or default_db_path(), open_output())
+    window.statusBar().showMessage("Loading the model…")
     loader = ModelLoader(Path(weights_dir) if weights_dir else None, window)
     loader.loaded.connect(window.set_embedder)
     loader.missing.connect(window.set_model_error)

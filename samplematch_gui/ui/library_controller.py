@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -11,6 +12,8 @@ from samplematch_gui.paths import normalise_path
 from samplematch_gui.scanner import ScanProgress, ScanSummary, scan_library
 from samplematch_gui.ui.settings import AppSettings
 from samplematch_gui.ui.workers import Task, TaskRunner
+
+REFRESH_DURING_SCAN_S = 8.0  # a long first scan shows its samples as they are indexed
 
 
 class LibraryController(QObject):
@@ -31,6 +34,7 @@ class LibraryController(QObject):
         self._rescan_pending = False
         self._removals: list[str] = []  # applied once the running scan has stopped writing
         self._closed = False
+        self._last_refresh = 0.0
         self.last_summary: ScanSummary | None = None
         for folder in settings.folders:  # settings keep the list if the cache was deleted
             if folder not in db.folders():
@@ -100,6 +104,7 @@ class LibraryController(QObject):
         task.signals.failed.connect(self._on_failed)
         task.signals.done.connect(self._on_done)
         self._task = self._runner.start(task)
+        self._last_refresh = time.monotonic()
         self.scanStarted.emit()
 
     def cancel_scan(self) -> None:
@@ -109,6 +114,9 @@ class LibraryController(QObject):
 
     def _on_progress(self, generation: int, progress: ScanProgress) -> None:
         self.scanProgress.emit(progress)
+        if time.monotonic() - self._last_refresh > REFRESH_DURING_SCAN_S:
+            self._last_refresh = time.monotonic()
+            self.libraryChanged.emit()
 
     def _on_finished(self, generation: int, summary: ScanSummary) -> None:
         self.last_summary = summary

@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
         self._jobs = TaskRunner(self)
         self._closed = False
         self._build_widgets()
+        for child in self.findChildren(QWidget):  # the whole window is one drop target
+            child.setAcceptDrops(False)
         self._build_menus()
         self._wire()
         self._restore()
@@ -68,7 +70,7 @@ class MainWindow(QMainWindow):
         self.banner = Banner()
         self.library_panel = LibraryPanel()
         self.empty_state = EmptyState()
-        self.query_panel = QueryPanel(self.recent_menu)
+        self.query_panel = QueryPanel()
         self.filter_bar = FilterBar()
         self.model = ResultsModel(self)
         self.proxy = ResultsFilter(self)
@@ -258,6 +260,7 @@ class MainWindow(QMainWindow):
     # model --------------------------------------------------------------------------------
     def set_embedder(self, embedder) -> None:
         """The model is loaded: scan for changes since last time and rank any pending query."""
+        self.statusBar().showMessage("Model ready", 3000)
         self.library.set_embedder(embedder)
         self.search.set_embedder(embedder)
         self.library.rescan()

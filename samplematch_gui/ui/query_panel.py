@@ -5,8 +5,8 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton,
-                               QSpinBox, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from samplematch_gui.ui.search_controller import Query
 from samplematch_gui.ui.waveform_view import WaveformView
@@ -25,7 +25,7 @@ class QueryPanel(QFrame):
     regionCommitted = Signal(float, float)
     excerptsChanged = Signal(int)
 
-    def __init__(self, recent_menu: QMenu, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("Card")
         layout = QVBoxLayout(self)
@@ -65,12 +65,6 @@ class QueryPanel(QFrame):
         self.back_button.clicked.connect(self.backToBounceRequested.emit)
         self.back_button.hide()
         header.addWidget(self.back_button)
-        self.recent_button = QToolButton()
-        self.recent_button.setText("Recent ▾")
-        self.recent_button.setToolTip("Bounces you used before")
-        self.recent_button.setMenu(recent_menu)
-        self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        header.addWidget(self.recent_button)
         self.open_button = QPushButton("Open bounce…")
         self.open_button.setToolTip(f"A rough mix of your track ({FORMATS}); Ctrl+O")
         self.open_button.clicked.connect(self.openRequested.emit)
