@@ -1,7 +1,7 @@
 """Precomputed mel power of every stem and one-shot, so training mixes in the power domain for free.
 
 Cached on disk per front-end setting as float16 log10 power (<cache>/<key>/<song id>/stem_<i>.npy and
-keys.npy), memory-mapped when read. Mixing sums linear powers, which ignores the cross terms between
+keys_<key samples>.npy), memory-mapped when read. Mixing sums linear powers, which ignores the cross terms between
 stems (phase interference); training/README.md reports what that changes.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ def frames_for(samples: int, hop: int) -> int:
 def cache_key(cfg: ModelConfig) -> str:
     fe = cfg.frontend
     doc = {"sr": fe.sample_rate, "n_fft": fe.n_fft, "hop": fe.hop_length, "mels": fe.n_mels,
-           "fmin": fe.f_min, "fmax": fe.f_max, "key_samples": cfg.key_samples, "version": 1}
+           "fmin": fe.f_min, "fmax": fe.f_max, "version": 1}
     return "mel-" + hashlib.sha1(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:10]
 
 
@@ -50,7 +50,7 @@ class FeatureStore:
         return self.root / song.id
 
     def has(self, song: Song) -> bool:
-        return (self.song_dir(song) / "done").is_file()
+        return (self.song_dir(song) / f"done_{self.cfg.key_samples}").is_file()
 
     def build(self, songs: Sequence[Song], progress: Progress | None = None, cancel=None) -> list[str]:
         """Compute what is missing; returns one message per song that could not be read (and skips it)."""
@@ -77,12 +77,14 @@ class FeatureStore:
         out = self.song_dir(song)
         out.mkdir(parents=True, exist_ok=True)
         sr = self.cfg.frontend.sample_rate
-        for i, stem in enumerate(song.stems):
-            np.save(out / f"stem_{i}.npy", self.power(load(stem.path, sr)[None])[0])
+        if not (out / "stems_done").is_file():
+            for i, stem in enumerate(song.stems):
+                np.save(out / f"stem_{i}.npy", self.power(load(stem.path, sr)[None])[0])
+            (out / "stems_done").write_text("")
         keys = [fit_key(load(o.path, sr), self.cfg.key_samples) for o in song.oneshots]
         if keys:
-            np.save(out / "keys.npy", self.power(np.stack(keys)))
-        (out / "done").write_text("")
+            np.save(out / f"keys_{self.cfg.key_samples}.npy", self.power(np.stack(keys)))
+        (out / f"done_{self.cfg.key_samples}").write_text("")
 
     def _map(self, path: Path) -> np.ndarray:
         arr = self._maps.get(path)
@@ -99,4 +101,5 @@ class FeatureStore:
         return out
 
     def key(self, song: Song, oneshot: int) -> np.ndarray:
-        return np.power(10.0, self._map(self.song_dir(song) / "keys.npy")[oneshot], dtype=np.float32)
+        keys = self._map(self.song_dir(song) / f"keys_{self.cfg.key_samples}.npy")
+        return np.power(10.0, keys[oneshot], dtype=np.float32)

@@ -28,7 +28,7 @@ from training.corpus.layout import load_corpus
 from training.distributed import Dist, average_buffers, barrier, broadcast_flag, setup, teardown
 from training.embedders import ModelEmbedder
 from training.evaluate import EvalConfig, evaluate
-from training.features import FeatureStore
+from training.features import FeatureStore, frames_for
 from training.losses import samplematch_loss
 from training.pairs import PairSampler
 
@@ -103,10 +103,13 @@ class Trainer:
         barrier(d)
         if store is not None:
             self.train_songs = [s for s in self.train_songs if store.has(s)]
-        self.renderer = BatchRenderer(self.train_songs, cfg.model, cfg.augment, cfg.mixing, frontend, store)
-        self.sampler = PairSampler(self.train_songs, cfg.batch_size, self.renderer.source_frames,
+        source_frames = cfg.augment.source_frames(frames_for(cfg.model.query_samples, cfg.model.frontend.hop_length),
+                                                  cfg.model.frontend.sample_rate / cfg.model.frontend.hop_length)
+        self.sampler = PairSampler(self.train_songs, cfg.batch_size, source_frames,
                                    cfg.model.frontend.hop_length, cfg.sparse_mix, cfg.loss.qsi_invariance,
                                    seed=int(np.random.SeedSequence([cfg.seed, d.rank]).generate_state(1)[0]))
+        # Pair.song indexes the sampler's (usable) songs, so the renderer gets exactly that list.
+        self.renderer = BatchRenderer(self.sampler.songs, cfg.model, cfg.augment, cfg.mixing, frontend, store)
         self.gen = torch.Generator().manual_seed(cfg.seed * 1000 + d.rank)
         self.model = SampleMatchModel(cfg.model, pretrained_file=cfg.pretrained_file or None).to(d.device)
         if d.device.type == "cpu":
