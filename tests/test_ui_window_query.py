@@ -150,13 +150,16 @@ def test_region_changes_are_debounced_into_one_ranking(windows, qtbot, sample_li
 def test_excerpt_count_changes_the_query_and_is_remembered(windows, qtbot, sample_library, bounce,
                                                            tiny_embedder):
     w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
-    assert w.query_panel.excerpts.value() == 10  # the method's default
+    combo = w.query_panel.excerpts
+    assert combo.currentData() == 10  # the method's default
     with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
         drop_on(w, [bounce])
     with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
-        w.query_panel.excerpts.setValue(2)
-    assert visible_paths(w) == expected_ranking(w.db.path, tiny_embedder, bounce, None, 2)
-    assert w.settings.excerpts == 2
+        combo.setCurrentIndex(combo.findData(3))
+    assert visible_paths(w) == expected_ranking(w.db.path, tiny_embedder, bounce, None, 3)
+    assert w.settings.excerpts == 3
+    w.close()
+    assert windows.make().query_panel.excerpts.currentData() == 3
 
 
 def test_gui_keeps_processing_events_during_a_query(windows, qtbot, sample_library, bounce,

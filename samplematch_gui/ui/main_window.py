@@ -26,11 +26,13 @@ from samplematch_gui.ui.library_controller import LibraryController
 from samplematch_gui.ui.library_panel import LibraryPanel
 from samplematch_gui.ui.preview_bar import PreviewBar
 from samplematch_gui.ui.query_panel import QueryPanel
-from samplematch_gui.ui.results_model import COLUMNS, PathRole, ResultsFilter, ResultsModel
+from samplematch_gui.ui.results_model import (COLUMNS, CategoryRole, PathRole, ResultsFilter,
+                                              ResultsModel)
 from samplematch_gui.ui.results_view import ResultsView
 from samplematch_gui.ui.reveal import reveal
 from samplematch_gui.ui.search_controller import SearchController
 from samplematch_gui.ui.settings import AppSettings
+from samplematch_gui.ui.theme import category_colour
 from samplematch_gui.ui.workers import Task, TaskRunner
 
 AUDIO_FILTER = "Audio ({})".format(" ".join(f"*{e}" for e in sorted(AUDIO_EXTENSIONS)))
@@ -211,6 +213,7 @@ class MainWindow(QMainWindow):
         self.model.categoryEdited.connect(self._category_edited)
         self.audition.failed.connect(
             lambda path, m: self.statusBar().showMessage(f"Cannot play {Path(path).name}: {m}", 8000))
+        self.audition.selected.connect(self._tint_preview)
         self.preview.play_button.clicked.connect(self._toggle_play)
         self.preview.more_button.clicked.connect(self._more_like_current)
 
@@ -226,7 +229,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_categories(self.settings.categories)
         self.filter_bar.search.setText(self.settings.text_filter)
         self.search.excerpts = self.settings.excerpts
-        self.query_panel.excerpts.setValue(self.settings.excerpts)
+        self.query_panel.set_excerpts(self.settings.excerpts)
 
     def _splitters(self) -> dict[str, QSplitter]:
         return {"main": self.main_splitter, "workspace": self.workspace_splitter}
@@ -441,6 +444,12 @@ class MainWindow(QMainWindow):
         self.db.set_user_category(path, category)
         self.search.note_category(path, category)
         self._update_counts()
+
+    def _tint_preview(self, path: str, *_) -> None:
+        """The selected sample's waveform takes its category colour."""
+        index = self.table.currentIndex()
+        if index.isValid() and index.data(PathRole) == path:
+            self.preview.waveform.set_colour(category_colour(index.data(CategoryRole)))
 
     def _row_clicked(self, path: str, moved: bool) -> None:
         """A click plays, unless it moved the selection and auto-play already started it."""

@@ -5,13 +5,14 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from samplematch_gui.ui.search_controller import Query
 from samplematch_gui.ui.waveform_view import WaveformView
 
 FORMATS = "WAV, AIFF, FLAC, OGG or MP3"
+EXCERPT_CHOICES = (1, 3, 5, 10, 20, 30)
 
 
 def format_time(seconds: float) -> str:
@@ -51,14 +52,15 @@ class QueryPanel(QFrame):
         self.busy.setToolTip("Ranking your library…")
         self.busy.hide()
         header.addWidget(self.busy)
-        self.excerpts = QSpinBox()
-        self.excerpts.setRange(1, 32)
-        self.excerpts.setValue(10)
-        self.excerpts.setSuffix(" excerpts")
+        self.excerpts = QComboBox()
+        for n in EXCERPT_CHOICES:
+            self.excerpts.addItem(f"{n} excerpt{'s' if n > 1 else ''}", n)
+        self.excerpts.setCurrentIndex(self.excerpts.findData(10))
         self.excerpts.setToolTip("The query is the average of this many 4-second excerpts spread "
                                  "over the region; more is steadier, fewer is faster")
-        self.excerpts.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.excerpts.valueChanged.connect(self.excerptsChanged.emit)
+        self.excerpts.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.excerpts.currentIndexChanged.connect(
+            lambda i: self.excerptsChanged.emit(self.excerpts.itemData(i)))
         header.addWidget(self.excerpts)
         self.back_button = QPushButton("← Back to bounce")
         self.back_button.setToolTip("Rank by the bounce again")
@@ -84,6 +86,13 @@ class QueryPanel(QFrame):
         self.stack.addWidget(self.waveform)
         self.stack.setMinimumHeight(90)
         layout.addWidget(self.stack, 1)
+
+    def set_excerpts(self, count: int) -> None:
+        if self.excerpts.findData(count) < 0:
+            self.excerpts.addItem(f"{count} excerpts", count)
+        self.excerpts.blockSignals(True)
+        self.excerpts.setCurrentIndex(self.excerpts.findData(count))
+        self.excerpts.blockSignals(False)
 
     def set_hot(self, hot: bool) -> None:
         """Highlight the drop hint while something droppable hovers over the window."""

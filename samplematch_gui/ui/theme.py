@@ -86,7 +86,6 @@ QToolButton#Flat:hover {{ background: {HOVER}; }}
 QLineEdit, QComboBox, QSpinBox {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 6px;
     padding: 4px 8px; selection-background-color: {SELECTION}; }}
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus {{ border-color: {ACCENT_DIM}; }}
-QComboBox::drop-down {{ border: none; width: 18px; }}
 QComboBox QAbstractItemView {{ background: {RAISED}; border: 1px solid {BORDER};
     selection-background-color: {SELECTION}; }}
 

@@ -30,7 +30,6 @@ class WaveformView(pg.PlotWidget):
         super().__init__(parent, background=theme.BG)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the results list
         self._duration = 0.0
-        self._colour = QColor(colour)
         item = self.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()
@@ -43,14 +42,12 @@ class WaveformView(pg.PlotWidget):
         axis.setTextPen(pg.mkPen(theme.MUTED))
         axis.setStyle(tickLength=-4)
         self.setYRange(-1.05, 1.05, padding=0)
-        line = QColor(colour)
-        fill = QColor(colour)
-        fill.setAlpha(150)
-        self._top = pg.PlotDataItem(pen=pg.mkPen(line, width=1))
-        self._bottom = pg.PlotDataItem(pen=pg.mkPen(line, width=1))
-        self._fill = pg.FillBetweenItem(self._top, self._bottom, brush=pg.mkBrush(fill))
+        self._top = pg.PlotDataItem()
+        self._bottom = pg.PlotDataItem()
+        self._fill = pg.FillBetweenItem(self._top, self._bottom)
         for it in (self._fill, self._top, self._bottom):
             self.addItem(it)
+        self.set_colour(colour)
         self._region: pg.LinearRegionItem | None = None
         self._shades: list[pg.LinearRegionItem] = []
         if with_region:
@@ -79,6 +76,14 @@ class WaveformView(pg.PlotWidget):
             self._region.sigRegionChanged.connect(self._update_shades)
             self.addItem(self._region)
             self._region.hide()
+
+    def set_colour(self, colour: str | QColor) -> None:
+        line = QColor(colour)
+        fill = QColor(colour)
+        fill.setAlpha(150)
+        for curve in (self._top, self._bottom):
+            curve.setPen(pg.mkPen(line, width=1))
+        self._fill.setBrush(pg.mkBrush(fill))
 
     @property
     def duration(self) -> float:
