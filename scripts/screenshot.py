@@ -27,7 +27,7 @@ def _isolate(tmp: Path) -> None:
 
 
 def _weights(requested: str | None, tmp: Path) -> tuple[Path, bool]:
-    """(weights folder, trained?)."""
+    """(weights folder, whether they are the real ones rather than a random stand-in)."""
     from model.weights import WeightsError, read_config
     from samplematch_gui.paths import bundled_weights_dir
 
@@ -65,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="samplematch-shot-"))
     _isolate(tmp)
-    weights, trained = _weights(args.weights, tmp)
+    weights, real = _weights(args.weights, tmp)
 
+    from model.weights import read_config
     from samplematch_gui.ui.app import create_app, open_window
     from samplematch_gui.ui.settings import AppSettings
 
@@ -94,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(args.out)):
         raise SystemExit(f"screenshot: could not write {args.out}")
-    print(f"screenshot: {args.out} ({'trained' if trained else 'untrained'} model, "
+    model = "" if real else "random stand-in "
+    print(f"screenshot: {args.out} ({model}model {read_config(weights).model_id}, "
           f"{window.model.rowCount()} samples)")
     window.close()
     return 0

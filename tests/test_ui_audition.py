@@ -68,7 +68,8 @@ def test_keyboard_audition(ready, qtbot):
     key(w, Qt.Key.Key_Up)
     assert w.table.current_path() == first and started[-1] == first
 
-    w.preview.auto_play.setChecked(False)
+    w.auto_play_action.trigger()  # Audition menu: auto-play off (the checkbox follows)
+    assert not w.preview.auto_play.isChecked() and not w.audition.auto_play
     count = len(started)
     key(w, Qt.Key.Key_Down)
     assert len(started) == count and not out.is_playing()  # moved, silent

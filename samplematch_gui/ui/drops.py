@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtWidgets import QWidget
 
 from model.audio import is_audio_path
 
@@ -33,3 +34,61 @@ def plan_drop(mime: QMimeData) -> DropPlan:
         else:
             plan.ignored.append(path)
     return plan
+
+
+class DropTarget(QObject):
+    """Makes a whole window one drop target: folders and bounces, dropped anywhere on it.
+
+    Children never take file drops themselves; drags that start in `own_sources` (our own
+    results, dragged out) are refused so a sample is not mistaken for a bounce.
+    """
+
+    hot = Signal(bool)  # something droppable is over the window
+    foldersDropped = Signal(list)
+    bounceDropped = Signal(str)
+    ignored = Signal(int)  # dropped items that are neither folders nor audio files
+
+    def __init__(self, window: QWidget, own_sources: tuple[QWidget, ...] = ()):
+        super().__init__(window)
+        self._own = own_sources
+        for child in window.findChildren(QWidget):
+            child.setAcceptDrops(False)
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+
+    def _plan(self, event) -> DropPlan | None:
+        if event.source() is not None and event.source() in self._own:
+            return None
+        plan = plan_drop(event.mimeData())
+        return plan if plan.useful else None
+
+    def eventFilter(self, obj, event) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if self._plan(event) is None:
+                event.ignore()
+            else:
+                event.setDropAction(Qt.DropAction.CopyAction)
+                event.accept()
+                if kind == QEvent.Type.DragEnter:
+                    self.hot.emit(True)
+            return True
+        if kind == QEvent.Type.DragLeave:
+            self.hot.emit(False)
+            return True
+        if kind == QEvent.Type.Drop:
+            self.hot.emit(False)
+            plan = self._plan(event)
+            if plan is None:
+                event.ignore()
+                return True
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            if plan.folders:
+                self.foldersDropped.emit(plan.folders)
+            if plan.bounces:
+                self.bounceDropped.emit(plan.bounces[0])
+            if plan.ignored:
+                self.ignored.emit(len(plan.ignored))
+            return True
+        return False

@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMenu, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
 
@@ -18,12 +18,13 @@ from samplematch_gui.library_db import LibraryDB
 from samplematch_gui.scanner import ScanSummary
 from samplematch_gui.ui.audition_controller import AuditionController
 from samplematch_gui.ui.banner import Banner
-from samplematch_gui.ui.drops import plan_drop
+from samplematch_gui.ui.drops import DropTarget
 from samplematch_gui.ui.empty_state import EmptyState
 from samplematch_gui.ui.errors_dialog import ErrorsDialog
 from samplematch_gui.ui.filter_bar import FilterBar
 from samplematch_gui.ui.library_controller import LibraryController
 from samplematch_gui.ui.library_panel import LibraryPanel
+from samplematch_gui.ui.menus import build_menus
 from samplematch_gui.ui.preview_bar import PreviewBar
 from samplematch_gui.ui.query_panel import QueryPanel
 from samplematch_gui.ui.results_model import (COLUMNS, CategoryRole, PathRole, ResultsFilter,
@@ -43,7 +44,6 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("SampleMatch")
-        self.setAcceptDrops(True)
         self.resize(1360, 840)
         self.settings = settings
         self.db = LibraryDB(db_path)
@@ -53,8 +53,7 @@ class MainWindow(QMainWindow):
         self._jobs = TaskRunner(self)
         self._closed = False
         self._build_widgets()
-        for child in self.findChildren(QWidget):  # the whole window is one drop target
-            child.setAcceptDrops(False)
+        self.drops = DropTarget(self, own_sources=(self.table, self.table.viewport()))
         self._build_menus()
         self._wire()
         self._restore()
@@ -130,41 +129,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.audition_label)
         self._show_audition_state()
 
-    def _action(self, menu: QMenu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = menu.addAction(text)
-        action.triggered.connect(slot)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if tip:
-            action.setStatusTip(tip)
-        return action
-
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "Open Bounce…", self.choose_bounce, QKeySequence.StandardKey.Open)
-        file.addMenu(self.recent_menu)
-        file.addSeparator()
-        self._action(file, "Add Sample Folder…", self.choose_folder, "Ctrl+Shift+A")
-        self._action(file, "Rescan Library", self.library.rescan, "F5")
-        self._action(file, "Show Unreadable Files…", self.show_errors)
-        self._action(file, "Build Demo Library", self.start_demo)
-        file.addSeparator()
-        self._action(file, "Quit", self.close, QKeySequence.StandardKey.Quit)
-        query = bar.addMenu("&Query")
-        self._action(query, "More Like Selected Sample", self._more_like_current, "Ctrl+L")
-        self._action(query, "Back to Bounce", self.search.back_to_bounce, "Ctrl+B")
-        self._action(query, "Clear Query", self.search.clear)
-        self._action(query, "Find…", self.filter_bar.search.setFocus, QKeySequence.StandardKey.Find)
-        play = bar.addMenu("&Audition")
-        # Space / Esc / arrows belong to the results list (a text field keeps its Space).
-        self._action(play, "Play Selected\tSpace", self._play_current)
-        self._action(play, "Stop\tEsc", self.audition.stop)
-        self.auto_play_action = self._action(play, "Auto-play on Selection",
-                                             self.preview.auto_play.setChecked)
-        self.auto_play_action.setCheckable(True)
+        self.auto_play_action = build_menus(self)
         self.auto_play_action.setChecked(self.audition.auto_play)
+        self.auto_play_action.toggled.connect(self.preview.auto_play.setChecked)
         self.preview.auto_play.toggled.connect(self.auto_play_action.setChecked)
 
     def _wire(self) -> None:
@@ -182,6 +150,11 @@ class MainWindow(QMainWindow):
         lib.scanFailed.connect(self._scan_failed)
         lib.libraryChanged.connect(self._library_changed)
 
+        self.drops.hot.connect(self.query_panel.set_hot)
+        self.drops.foldersDropped.connect(self.add_folders)
+        self.drops.bounceDropped.connect(self.open_bounce)
+        self.drops.ignored.connect(lambda n: self.statusBar().showMessage(
+            f"Ignored {n} item(s) that are neither folders nor audio files", 6000))
         self.empty_state.addFolderRequested.connect(self.choose_folder)
         self.empty_state.demoRequested.connect(self.start_demo)
 
@@ -215,7 +188,7 @@ class MainWindow(QMainWindow):
             lambda path, m: self.statusBar().showMessage(f"Cannot play {Path(path).name}: {m}", 8000))
         self.audition.selected.connect(self._tint_preview)
         self.preview.play_button.clicked.connect(self._toggle_play)
-        self.preview.more_button.clicked.connect(self._more_like_current)
+        self.preview.more_button.clicked.connect(self.more_like_current)
 
     # settings -----------------------------------------------------------------------------
     def _restore(self) -> None:
@@ -405,7 +378,7 @@ class MainWindow(QMainWindow):
         if not recent:
             self.recent_menu.addAction("No recent bounces").setEnabled(False)
 
-    def _more_like_current(self) -> None:
+    def more_like_current(self) -> None:
         path = self.table.current_path()
         if path:
             self.search.more_like(path)
@@ -456,7 +429,7 @@ class MainWindow(QMainWindow):
         if not (moved and self.audition.auto_play):
             self.audition.play(path)
 
-    def _play_current(self) -> None:
+    def play_current(self) -> None:
         path = self.table.current_path()
         if path:
             self.audition.play(path)
@@ -465,7 +438,7 @@ class MainWindow(QMainWindow):
         if self.audition.playing:
             self.audition.stop()
         else:
-            self._play_current()
+            self.play_current()
 
     def _reveal(self, path: str) -> None:
         error = reveal(path)
@@ -484,43 +457,3 @@ class MainWindow(QMainWindow):
             self.audition_label.setText("Audition off")
             self.audition_label.setToolTip(self.audition.reason)
             self.statusBar().showMessage(self.audition.reason, 15000)
-
-    # drag and drop onto the window --------------------------------------------------------
-    def _is_own_drag(self, event) -> bool:
-        source = event.source()
-        return source is not None and (source is self.table or source is self.table.viewport())
-
-    def dragEnterEvent(self, event) -> None:
-        if not self._is_own_drag(event) and plan_drop(event.mimeData()).useful:
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-            self.query_panel.set_hot(True)
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event) -> None:
-        if not self._is_own_drag(event) and plan_drop(event.mimeData()).useful:
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
-            event.ignore()
-
-    def dragLeaveEvent(self, event) -> None:
-        self.query_panel.set_hot(False)
-
-    def dropEvent(self, event) -> None:
-        self.query_panel.set_hot(False)
-        plan = plan_drop(event.mimeData())
-        if self._is_own_drag(event) or not plan.useful:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        if plan.folders:
-            self.add_folders(plan.folders)
-        if plan.bounces:
-            self.open_bounce(plan.bounces[0])
-        if plan.ignored:
-            self.statusBar().showMessage(
-                f"Ignored {len(plan.ignored)} item(s) that are neither folders nor audio files", 6000)
-
