@@ -1,4 +1,4 @@
-"""Preview playback interface: loudness normalisation, choosing an output, degrading without audio."""
+"""Preview playback: loudness normalisation, choosing an output, running on without audio."""
 from __future__ import annotations
 
 import os

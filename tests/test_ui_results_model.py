@@ -30,7 +30,8 @@ def models(qapp):
     proxy.sort(COLUMNS.index("score"), Qt.SortOrder.DescendingOrder)
     model.set_results([
         ranked("Kick Deep.wav", "kick", 0.31), ranked("Snare Tight.wav", "snare", 0.92),
-        ranked("Hat Closed.wav", "hihat", 0.55, "/lib/Hats"), ranked("Kick Punch.wav", "kick", 0.77),
+        ranked("Hat Closed.wav", "hihat", 0.55, "/lib/Hats"),
+        ranked("Kick Punch.wav", "kick", 0.77),
     ])
     return model, proxy
 

@@ -9,8 +9,8 @@ STEPS = (
      "your one-shots once and never moves, renames or deletes them."),
     ("Drop a bounce of your track", "A rough mix in WAV, AIFF, FLAC, OGG or MP3. Every drum sample "
      "in your library is ranked by how well it fits the music."),
-    ("Drag a sample into your DAW", "Audition with Space and the arrow keys, filter by kick, snare, "
-     "hi-hat…, then drag the rows you like straight onto a track."),
+    ("Drag a sample into your DAW", "Audition with Space and the arrow keys, filter by kick, "
+     "snare, hi-hat…, then drag the rows you like straight onto a track."),
 )
 
 

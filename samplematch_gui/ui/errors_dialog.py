@@ -13,8 +13,8 @@ class ErrorsDialog(QDialog):
         self.resize(820, 420)
         self.problems = problems
         layout = QVBoxLayout(self)
-        intro = QLabel(f"{len(problems):,} files were skipped. The rest of your library is indexed; "
-                       "fix or remove these files and rescan to include them.")
+        intro = QLabel(f"{len(problems):,} files were skipped. The rest of your library is "
+                       "indexed; fix or remove these files and rescan to include them.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.table = QTableWidget(len(problems), 2)

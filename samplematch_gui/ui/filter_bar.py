@@ -113,4 +113,5 @@ class FilterBar(QWidget):
         super().resizeEvent(event)
 
     def set_result_count(self, shown: int, total: int) -> None:
-        self.count_label.setText(f"{shown:,} of {total:,}" if shown != total else f"{total:,} samples")
+        text = f"{shown:,} of {total:,}" if shown != total else f"{total:,} samples"
+        self.count_label.setText(text)

@@ -1,4 +1,4 @@
-"""Sample folders and scans: the Qt side of samplematch_gui.scanner (the scan runs off the GUI thread)."""
+"""Sample folders and scans: the Qt side of samplematch_gui.scanner (scans run off-thread)."""
 from __future__ import annotations
 
 import os

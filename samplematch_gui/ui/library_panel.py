@@ -61,8 +61,8 @@ class LibraryPanel(QFrame):
 
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
-        self.add_button = self._button("+ Add", "Add a sample folder… (or drop folders on the window)",
-                                       self.addRequested.emit)
+        self.add_button = self._button("+ Add", "Add a sample folder… (or drop folders on the "
+                                       "window)", self.addRequested.emit)
         self.rescan_button = self._button("Rescan", "Look for new or changed samples (F5)",
                                           self.rescanRequested.emit)
         self.remove_button = self._button("Remove", "Remove the selected folder from the library "
@@ -88,7 +88,8 @@ class LibraryPanel(QFrame):
         self.scan_title = QLabel("Scanning…")
         row.addWidget(self.scan_title, 1)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop scanning; indexed samples are kept and the next scan resumes")
+        self.cancel_button.setToolTip("Stop scanning; indexed samples are kept and the next scan "
+                                      "resumes")
         self.cancel_button.clicked.connect(self.cancelRequested.emit)
         row.addWidget(self.cancel_button)
         scan.addLayout(row)

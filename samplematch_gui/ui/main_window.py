@@ -185,7 +185,8 @@ class MainWindow(QMainWindow):
         t.copyPathsRequested.connect(self._copy_paths)
         self.model.categoryEdited.connect(self._category_edited)
         self.audition.failed.connect(
-            lambda path, m: self.statusBar().showMessage(f"Cannot play {Path(path).name}: {m}", 8000))
+            lambda path, m: self.statusBar().showMessage(f"Cannot play {Path(path).name}: {m}",
+                                                         8000))
         self.audition.selected.connect(self._tint_preview)
         self.preview.play_button.clicked.connect(self._toggle_play)
         self.preview.more_button.clicked.connect(self.more_like_current)
@@ -227,7 +228,7 @@ class MainWindow(QMainWindow):
         self._jobs.cancel_all()
         for wait in (self.library.wait, self.search.wait, self._jobs.wait):
             wait(10000)
-        QCoreApplication.sendPostedEvents()  # deliver the workers' last signals while the db is open
+        QCoreApplication.sendPostedEvents()  # the workers' last signals, while the db is open
         for controller in (self.library, self.search, self.audition):
             controller.blockSignals(True)
         self.db.close()

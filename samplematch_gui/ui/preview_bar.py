@@ -45,7 +45,8 @@ class PreviewBar(QFrame):
         self.play_button.setToolTip("Play the selected sample (Space)")
         layout.addWidget(self.play_button)
         self.more_button = QPushButton("More like this")
-        self.more_button.setToolTip("Rank the library by similarity to the selected sample (Ctrl+L)")
+        self.more_button.setToolTip("Rank the library by similarity to the selected sample "
+                                    "(Ctrl+L)")
         self.more_button.setEnabled(False)
         layout.addWidget(self.more_button)
         self.waveform = WaveformView(colour=theme.MUTED)
@@ -81,7 +82,8 @@ class PreviewBar(QFrame):
             lambda i: audition.set_loudness_mode(self.loudness.itemData(i)))
         bottom.addWidget(self.loudness)
         self.device = QComboBox()
-        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.device.setMinimumContentsLength(13)
         self.device.setMaximumWidth(220)
         self.device.setToolTip("Audio output for previews")

@@ -1,4 +1,4 @@
-"""The query: the bounce's waveform with its region, or the sample a "more like this" started from."""
+"""The query: the bounce's waveform and region, or the sample a "more like this" started from."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -114,7 +114,8 @@ class QueryPanel(QFrame):
 
     def show_query(self, query: Query | None, bounce: Query | None) -> None:
         """Say which query is active: the bounce (and its region) or a "more like this"."""
-        self.back_button.setVisible(query is not None and query.kind == "like" and bounce is not None)
+        liking = query is not None and query.kind == "like"
+        self.back_button.setVisible(liking and bounce is not None)
         if query is None:
             self.badge.setText("QUERY")
             self.title.setText("No query yet")

@@ -6,8 +6,7 @@ import math
 import os
 from collections import Counter
 
-from PySide6.QtCore import (QAbstractTableModel, QMimeData, QModelIndex, QSortFilterProxyModel, Qt,
-                            QUrl, Signal)
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QSortFilterProxyModel, Qt, QUrl, Signal
 
 from model.taxonomy import CATEGORIES
 from samplematch_gui.library_index import RankedSample
@@ -108,11 +107,11 @@ class ResultsModel(QAbstractTableModel):
                 self.dataChanged.emit(first, last)
 
     # QAbstractTableModel ------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._items)
+    def rowCount(self, parent=None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._items)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
+    def columnCount(self, parent=None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -155,7 +154,8 @@ class ResultsModel(QAbstractTableModel):
         if column == "name":
             return row.name
         if column == "category":
-            return CATEGORY_LABELS.get(row.category, row.category) + (" *" if row.user_category else "")
+            label = CATEGORY_LABELS.get(row.category, row.category)
+            return label + (" *" if row.user_category else "")
         if column == "score":
             return "" if math.isnan(it.score) else f"{it.score:.2f}"
         if column == "duration":
@@ -180,7 +180,8 @@ class ResultsModel(QAbstractTableModel):
                     "the bar compares it with the other results")
         if column == "category":
             if it.row.user_category:
-                return f"Your correction (automatic: {it.row.auto_category}). Double-click to change."
+                return (f"Your correction (automatic: {it.row.auto_category}). "
+                        "Double-click to change.")
             return "Guessed from the file and folder names. Double-click to correct."
         return it.row.path
 

@@ -65,7 +65,8 @@ QToolTip {{ background: {RAISED}; color: {TEXT}; border: 1px solid {BORDER}; pad
 #Banner {{ background: #3a2a17; border: 1px solid {ACCENT_DIM}; border-radius: 8px; }}
 #BannerText {{ color: #f5d7a8; }}
 #StepNumber {{ background: {ACCENT}; color: {BG}; border-radius: 16px; font-weight: 700;
-               font-size: 12pt; min-width: 32px; max-width: 32px; min-height: 32px; max-height: 32px; }}
+               font-size: 12pt; min-width: 32px; max-width: 32px; min-height: 32px;
+               max-height: 32px; }}
 #StepTitle {{ font-size: 12pt; font-weight: 600; }}
 #Headline {{ font-size: 20pt; font-weight: 700; }}
 
@@ -83,8 +84,8 @@ QToolButton#Chip:!checked {{ color: {FAINT}; }}
 QToolButton#Flat {{ background: transparent; border: none; padding: 3px 6px; }}
 QToolButton#Flat:hover {{ background: {HOVER}; }}
 
-QLineEdit, QComboBox, QSpinBox {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 6px;
-    padding: 4px 8px; selection-background-color: {SELECTION}; }}
+QLineEdit, QComboBox, QSpinBox {{ background: {RAISED}; border: 1px solid {BORDER};
+    border-radius: 6px; padding: 4px 8px; selection-background-color: {SELECTION}; }}
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus {{ border-color: {ACCENT_DIM}; }}
 QComboBox QAbstractItemView {{ background: {RAISED}; border: 1px solid {BORDER};
     selection-background-color: {SELECTION}; }}
@@ -105,7 +106,8 @@ QProgressBar {{ background: {RAISED}; border: none; border-radius: 3px; max-heig
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
 QSlider::groove:horizontal {{ height: 4px; background: {BORDER}; border-radius: 2px; }}
 QSlider::sub-page:horizontal {{ background: {ACCENT}; border-radius: 2px; }}
-QSlider::handle:horizontal {{ background: {TEXT}; width: 12px; margin: -5px 0; border-radius: 6px; }}
+QSlider::handle:horizontal {{ background: {TEXT}; width: 12px; margin: -5px 0;
+    border-radius: 6px; }}
 QCheckBox::indicator {{ width: 14px; height: 14px; border-radius: 3px; border: 1px solid {FAINT};
     background: {RAISED}; }}
 QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; }}
@@ -114,9 +116,11 @@ QSplitter::handle {{ background: {BG}; }}
 QSplitter::handle:vertical {{ height: 6px; }}
 QSplitter::handle:horizontal {{ width: 1px; background: {BORDER}; }}
 QScrollBar:vertical {{ background: transparent; width: 10px; margin: 0; }}
-QScrollBar::handle:vertical {{ background: {BORDER}; border-radius: 4px; min-height: 30px; margin: 2px; }}
+QScrollBar::handle:vertical {{ background: {BORDER}; border-radius: 4px; min-height: 30px;
+    margin: 2px; }}
 QScrollBar:horizontal {{ background: transparent; height: 10px; margin: 0; }}
-QScrollBar::handle:horizontal {{ background: {BORDER}; border-radius: 4px; min-width: 30px; margin: 2px; }}
+QScrollBar::handle:horizontal {{ background: {BORDER}; border-radius: 4px; min-width: 30px;
+    margin: 2px; }}
 QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
 QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
 
