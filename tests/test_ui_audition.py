@@ -56,7 +56,11 @@ def test_keyboard_audition(ready, qtbot):
 
     key(w, Qt.Key.Key_Space)
     assert started == [first, first]
+    with qtbot.waitSignal(w.audition.position, timeout=2000):  # the playhead moves
+        pass
+    assert 0 < w.preview.waveform.playhead() < w.preview.waveform.duration
     key(w, Qt.Key.Key_Escape)
+    assert w.preview.waveform.playhead() is None
     assert not out.is_playing() and w.audition.playing is None
 
     stops = out.stops

@@ -150,6 +150,7 @@ def test_settings_persist_across_window_recreation(windows, qtbot, sample_librar
     w.preview.device.setCurrentIndex(w.preview.device.findText("Studio Interface"))
     w.resize(1010, 707)
     w.workspace_splitter.setSizes([260, 300])
+    w.table.setColumnWidth(0, 333)
     qtbot.wait(50)
     sizes = w.workspace_splitter.sizes()
     w.close()
@@ -167,6 +168,7 @@ def test_settings_persist_across_window_recreation(windows, qtbot, sample_librar
     assert again.height() == 707
     assert again.settings.geometry() is not None
     assert again.workspace_splitter.sizes() == sizes
+    assert again.table.columnWidth(0) == 333
     assert again.settings.recent_bounces == [str(bounce)]
     again.recent_menu.aboutToShow.emit()
     assert [a.text() for a in again.recent_menu.actions()] == ["bounce.wav"]

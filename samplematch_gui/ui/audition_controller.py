@@ -1,6 +1,7 @@
 """Audition: what plays when, at what loudness, on which device (the AudioOutput does the sound)."""
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -19,6 +20,7 @@ class AuditionController(QObject):
     started = Signal(str)
     stopped = Signal()
     failed = Signal(str, str)  # path, message
+    position = Signal(float)  # seconds into the playing sample (estimated from the clock)
 
     def __init__(self, output: AudioOutput, settings: AppSettings, parent=None):
         super().__init__(parent)
@@ -26,12 +28,13 @@ class AuditionController(QObject):
         self._settings = settings
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._playing: str | None = None
+        self._started_at = 0.0
         self.auto_play = settings.auto_play
         self.loudness = Loudness(mode=settings.loudness_mode)
         self.output.volume = settings.volume
         self._restore_device(settings.device_name)
         self._poll = QTimer(self)
-        self._poll.setInterval(100)
+        self._poll.setInterval(33)  # playhead refresh while a sound plays
         self._poll.timeout.connect(self._check_finished)
 
     @property
@@ -80,6 +83,7 @@ class AuditionController(QObject):
             return
         self.output.play(normalise_loudness(wave, self.loudness), PREVIEW_RATE)
         self._playing = path
+        self._started_at = time.monotonic()
         self._poll.start()
         self.started.emit(path)
 
@@ -96,6 +100,8 @@ class AuditionController(QObject):
     def _check_finished(self) -> None:
         if not self.output.is_playing():
             self._end()
+        else:
+            self.position.emit(time.monotonic() - self._started_at)
 
     # settings -----------------------------------------------------------------------------
     def set_volume(self, volume: float) -> None:

@@ -200,6 +200,9 @@ class MainWindow(QMainWindow):
             state = self.settings.splitter_state(name)
             if state is not None:
                 splitter.restoreState(state)
+        columns = self.settings.splitter_state("columns")
+        if columns is not None:
+            self.table.horizontalHeader().restoreState(columns)
         self.filter_bar.set_categories(self.settings.categories)
         self.filter_bar.search.setText(self.settings.text_filter)
         self.search.excerpts = self.settings.excerpts
@@ -212,6 +215,7 @@ class MainWindow(QMainWindow):
         self.settings.set_geometry(self.saveGeometry())
         for name, splitter in self._splitters().items():
             self.settings.set_splitter_state(name, splitter.saveState())
+        self.settings.set_splitter_state("columns", self.table.horizontalHeader().saveState())
         self.settings.categories = self.filter_bar.categories()
         self.settings.text_filter = self.filter_bar.search.text()
         self.settings.sync()
@@ -361,6 +365,8 @@ class MainWindow(QMainWindow):
 
     def _query_changed(self, query) -> None:
         self.query_panel.show_query(query, self.search.bounce)
+        bounce = self.search.bounce
+        self.setWindowTitle("SampleMatch" if bounce is None else f"{bounce.name} — SampleMatch")
         if self.search.bounce is None:
             self.query_panel.clear_bounce()
 

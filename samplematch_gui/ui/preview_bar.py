@@ -98,6 +98,8 @@ class PreviewBar(QFrame):
         audition.selected.connect(self.show_sample)
         audition.started.connect(lambda _: self.play_button.setText("■"))
         audition.stopped.connect(lambda: self.play_button.setText("▶"))
+        audition.position.connect(self.waveform.set_playhead)
+        audition.stopped.connect(lambda: self.waveform.set_playhead(None))
         self.set_available(audition.available, audition.reason)
 
     def fill_devices(self) -> None:

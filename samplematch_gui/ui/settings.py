@@ -60,10 +60,11 @@ class AppSettings:
         self._s.setValue("window/geometry", value)
 
     def splitter_state(self, name: str) -> QByteArray | None:
-        return self._bytes(f"window/splitter_{name}")
+        """Saved state of a splitter or header ("main", "workspace", "columns")."""
+        return self._bytes(f"window/state_{name}")
 
     def set_splitter_state(self, name: str, value: QByteArray) -> None:
-        self._s.setValue(f"window/splitter_{name}", value)
+        self._s.setValue(f"window/state_{name}", value)
 
     # filters -----------------------------------------------------------------------------
     @property

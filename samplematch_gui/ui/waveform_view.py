@@ -48,6 +48,10 @@ class WaveformView(pg.PlotWidget):
         for it in (self._fill, self._top, self._bottom):
             self.addItem(it)
         self.set_colour(colour)
+        self._playhead = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(theme.TEXT, width=1))
+        self._playhead.setZValue(20)
+        self._playhead.hide()
+        self.addItem(self._playhead)
         self._region: pg.LinearRegionItem | None = None
         self._shades: list[pg.LinearRegionItem] = []
         if with_region:
@@ -84,6 +88,17 @@ class WaveformView(pg.PlotWidget):
         for curve in (self._top, self._bottom):
             curve.setPen(pg.mkPen(line, width=1))
         self._fill.setBrush(pg.mkBrush(fill))
+
+    def set_playhead(self, seconds: float | None) -> None:
+        """A line at the playing position; None hides it."""
+        if seconds is None or seconds > self._duration:
+            self._playhead.hide()
+        else:
+            self._playhead.setValue(seconds)
+            self._playhead.show()
+
+    def playhead(self) -> float | None:
+        return float(self._playhead.value()) if self._playhead.isVisible() else None
 
     @property
     def duration(self) -> float:
