@@ -70,6 +70,25 @@ def test_sorting_other_columns(models):
     assert [proxy.index(r, 1).data() for r in range(4)] == ["Kick", "Kick", "Snare", "Hi-hat"]
 
 
+def test_sorting_breaks_ties_by_name_and_survives_new_results(models):
+    model, proxy = models
+    proxy.sort(COLUMNS.index("duration"), Qt.SortOrder.AscendingOrder)  # all 0.5 s: by name
+    assert names(proxy) == sorted(names(proxy))
+    model.set_results([ranked("b.wav", "kick", 0.1), ranked("a.wav", "kick", 0.2)])
+    assert names(proxy) == ["a.wav", "b.wav"]  # the chosen column still applies
+
+
+def test_sorting_keeps_the_selected_sample_selected(models):
+    _, proxy = models
+    from PySide6.QtCore import QItemSelectionModel
+
+    selection = QItemSelectionModel(proxy)
+    selection.setCurrentIndex(proxy.index(2, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    chosen = selection.currentIndex().data(PathRole)
+    proxy.sort(COLUMNS.index("name"), Qt.SortOrder.DescendingOrder)
+    assert selection.currentIndex().data(PathRole) == chosen
+
+
 def test_category_correction_edits_the_row_and_reports_it(models, qtbot):
     model, proxy = models
     index = proxy.index(0, COLUMNS.index("category"))  # Snare Tight

@@ -394,10 +394,13 @@ class MainWindow(QMainWindow):
     def show_results(self, ranked: list) -> None:
         current = self.table.current_path()
         self.model.set_results(ranked)
-        if self.model.has_scores():
-            self.table.sortByColumn(COLUMNS.index("score"), Qt.SortOrder.DescendingOrder)
-        elif self.proxy.sortColumn() == COLUMNS.index("score"):
+        score, column = COLUMNS.index("score"), self.proxy.sort_column()
+        if self.model.has_scores():  # a new ranking: best first
+            self.table.sortByColumn(score, Qt.SortOrder.DescendingOrder)
+        elif column in (-1, score):  # browsing the library: by name
             self.table.sortByColumn(COLUMNS.index("name"), Qt.SortOrder.AscendingOrder)
+        else:
+            self.table.sortByColumn(column, self.proxy.sort_order())
         self._reselect(current)
         self.table.scrollToTop()
         self._update_counts()
