@@ -222,3 +222,25 @@ def test_without_weights_the_window_opens_with_a_banner(qapp, qtbot, tmp_path, s
         assert not window.library.scanning()
     finally:
         window.close()
+
+
+def test_run_opens_the_window_and_returns_the_exit_code(qapp, monkeypatch, tmp_path, tiny_weights):
+    from PySide6.QtWidgets import QApplication
+
+    from samplematch_gui.ui import app as app_module
+
+    monkeypatch.setattr(app_module, "share_cpu_with_the_daw", lambda: None)
+    monkeypatch.setattr(app_module, "AppSettings", lambda: AppSettings(tmp_path / "s.ini"))
+    seen = []
+
+    def look_and_quit():
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, app_module.MainWindow) and w.isVisible()]
+        seen.extend(windows)
+        for w in windows:
+            w.close()
+        QApplication.instance().exit(7)
+
+    QTimer.singleShot(300, look_and_quit)
+    assert app_module.run(weights_dir=tiny_weights, db_path=tmp_path / "db.sqlite3") == 7
+    assert len(seen) == 1 and seen[0].windowTitle() == "SampleMatch"

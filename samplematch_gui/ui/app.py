@@ -1,6 +1,7 @@
 """Start the desktop app: theme, settings, audio output, the window, the model in the background."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -63,9 +64,19 @@ def open_window(demo: bool = False, weights_dir: str | Path | None = None,
     return window, loader
 
 
+def share_cpu_with_the_daw() -> None:
+    """The model uses half the cores: scans and rankings must not starve the DAW beside us."""
+    import torch
+
+    torch.set_num_threads(max(1, (os.cpu_count() or 2) // 2))
+
+
 def run(demo: bool = False, weights_dir: str | Path | None = None,
         db_path: str | Path | None = None) -> int:
+    share_cpu_with_the_daw()
     app = create_app()
-    window, _loader = open_window(demo, weights_dir, db_path)
+    window, loader = open_window(demo, weights_dir, db_path)
     window.show()
-    return app.exec()
+    code = app.exec()
+    loader.wait()  # a model still loading must not signal into a deleted window
+    return code
