@@ -5,6 +5,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -18,6 +23,7 @@ from samplematch_gui.ui.settings import AppSettings
 from tests import sounds
 from tests.ui_fakes import SlowEmbedder, WindowFactory, drop_on, visible_names, visible_paths
 
+REPO = Path(__file__).resolve().parent.parent
 LIBRARY_SIZE = 8  # tests/conftest.py sample_library: 8 readable one-shots + 1 broken file
 
 
@@ -224,23 +230,26 @@ def test_without_weights_the_window_opens_with_a_banner(qapp, qtbot, tmp_path, s
         window.close()
 
 
-def test_run_opens_the_window_and_returns_the_exit_code(qapp, monkeypatch, tmp_path, tiny_weights):
-    from PySide6.QtWidgets import QApplication
-
-    from samplematch_gui.ui import app as app_module
-
-    monkeypatch.setattr(app_module, "share_cpu_with_the_daw", lambda: None)
-    monkeypatch.setattr(app_module, "AppSettings", lambda: AppSettings(tmp_path / "s.ini"))
-    seen = []
-
-    def look_and_quit():
-        windows = [w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, app_module.MainWindow) and w.isVisible()]
-        seen.extend(windows)
-        for w in windows:
-            w.close()
-        QApplication.instance().exit(7)
-
-    QTimer.singleShot(300, look_and_quit)
-    assert app_module.run(weights_dir=tiny_weights, db_path=tmp_path / "db.sqlite3") == 7
-    assert len(seen) == 1 and seen[0].windowTitle() == "SampleMatch"
+def test_run_opens_the_window_and_returns_the_exit_code(tmp_path, tiny_weights):
+    """`samplematch` end to end, in its own process: run() ends with the app's exit code."""
+    script = textwrap.dedent(f"""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from samplematch_gui.ui import app as app_module
+        app_module.share_cpu_with_the_daw = lambda: None
+        app_module.create_app([])  # run() uses this instance; the timer needs it
+        def look_and_quit():
+            shown = [w for w in QApplication.topLevelWidgets()
+                     if isinstance(w, app_module.MainWindow) and w.isVisible()]
+            print("windows", len(shown), shown[0].windowTitle())
+            QApplication.instance().exit(7)
+        QTimer.singleShot(1000, look_and_quit)
+        raise SystemExit(app_module.run(weights_dir={str(tiny_weights)!r},
+                                        db_path={str(tmp_path / "db.sqlite3")!r}))
+    """)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))  # QSettings lands in tmp
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 7, proc.stderr
+    assert "windows 1 SampleMatch" in proc.stdout
