@@ -201,7 +201,7 @@ def run_bundle(a: argparse.Namespace, cancel) -> int:
         corpus=str(corpus), run_dir=str(run_dir),
         model=ModelConfig(encoder=EncoderConfig(backbone=a.backbone), key_seconds=a.key_seconds),
         loss=LossConfig(qsi_invariance=True), batch_size=a.batch_size, max_minutes=a.minutes,
-        max_steps=a.steps, eval_every=a.eval_every, checkpoint_every=25, seed=a.seed, resume=True)
+        max_steps=a.steps, eval_every=a.eval_every, eval_queries=6, checkpoint_every=25, seed=a.seed, resume=True)
     run_train(cfg, cancel)
     ckpt = best_checkpoint(run_dir)
     from training.export import load_checkpoint_model
@@ -264,10 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(default_weights_dir()))
     p.add_argument("--backbone", default=BUNDLE_BACKBONE)
     p.add_argument("--key-seconds", type=float, default=BUNDLE_KEY_SECONDS)
-    p.add_argument("--batch-size", type=int, default=48)
+    p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--minutes", type=float, default=45.0, help="training budget")
     p.add_argument("--steps", type=int, default=100_000)
-    p.add_argument("--eval-every", type=int, default=200)
+    p.add_argument("--eval-every", type=int, default=300)
     p.add_argument("--test-queries", type=int, default=20, help="test queries per song and kind")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--notes", default="", help="text for the model card's 'Choices' section")
