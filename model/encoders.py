@@ -27,7 +27,9 @@ class Encoder(nn.Module):
     def __init__(self, cfg: EncoderConfig, pretrained_file: str | None = None):
         super().__init__()
         self.backbone = build_backbone(cfg, pretrained_file)
-        self.head = nn.Linear(self.backbone.num_features, cfg.embed_dim)
+        # MobileNetV3/V4 and EfficientViT pool into a wider conv head than num_features says.
+        width = getattr(self.backbone, "head_hidden_size", None) or self.backbone.num_features
+        self.head = nn.Linear(width, cfg.embed_dim)
 
     def forward(self, logmel: torch.Tensor) -> torch.Tensor:
         if logmel.device.type == "cpu":

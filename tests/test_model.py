@@ -54,6 +54,13 @@ def test_encoders_have_separate_or_shared_weights():
     assert out.shape == (2, 256)
 
 
+@pytest.mark.parametrize("backbone", ["mobilenetv3_small_050", "efficientnet_lite0"])
+def test_other_timm_backbones_build_and_encode(backbone):
+    cfg = ModelConfig(encoder=EncoderConfig(backbone=backbone))
+    out = SampleMatchModel(cfg).eval().encode_key(torch.randn(2, cfg.key_samples))
+    assert out.shape == (2, 256) and torch.isfinite(out).all()
+
+
 def test_export_load_round_trip(tmp_path):
     torch.manual_seed(1)
     model = SampleMatchModel(TINY).eval()
