@@ -178,13 +178,21 @@ def _import_sounddevice():
     return sounddevice
 
 
-def open_output(device: int | None = None) -> AudioOutput:
-    """The best available output: sounddevice on a working device, else NullOutput(reason)."""
+def open_output(device: int | None = None, rescan: bool = False) -> AudioOutput:
+    """The best available output: sounddevice on a working device, else NullOutput(reason).
+
+    PortAudio lists devices once, when it starts; rescan=True restarts it (the way sounddevice's
+    maintainer recommends) so an interface plugged in or out since then is seen. Every stream of
+    the previous output must be closed first.
+    """
     try:
         sd = _import_sounddevice()
     except OSError as exc:
         return NullOutput(f"Audition off: PortAudio is not installed ({exc}).")
     try:
+        if rescan:
+            sd._terminate()
+            sd._initialize()
         if device is not None and not _is_output_device(sd, device):
             device = None
         sd.check_output_settings(device=device, channels=1, dtype="float32",

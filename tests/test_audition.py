@@ -111,15 +111,24 @@ class _FakeSD:
 
     def __init__(self):
         self.streams: list[_RecordingStream] = []
+        self.plugged_in = [{"index": 0, "name": "Mic", "max_output_channels": 0},
+                           {"index": 1, "name": "Speakers", "max_output_channels": 2},
+                           {"index": 2, "name": "Interface", "max_output_channels": 8}]
+        self._initialize()
+
+    def _initialize(self):  # like PortAudio: the device list is read once, at start
+        self.listed = [dict(d) for d in self.plugged_in]
+
+    def _terminate(self):
+        assert all(s.closed for s in self.streams), "PortAudio restarted under an open stream"
+        self.listed = []
 
     def OutputStream(self, **kwargs):
         self.streams.append(_RecordingStream(**kwargs))
         return self.streams[-1]
 
     def query_devices(self, index=None, kind=None):
-        devices = [{"index": 0, "name": "Mic", "max_output_channels": 0},
-                   {"index": 1, "name": "Speakers", "max_output_channels": 2},
-                   {"index": 2, "name": "Interface", "max_output_channels": 8}]
+        devices = self.listed
         if kind == "output":
             return devices[1]
         return devices if index is None else devices[index]
@@ -161,6 +170,17 @@ def test_open_output_falls_back_to_the_default_for_a_vanished_device(monkeypatch
     assert open_output(device=2).device() == 2
 
 
+def test_a_rescan_sees_an_interface_plugged_in_after_start(monkeypatch):
+    sd = _FakeSD()
+    monkeypatch.setattr(audition, "_import_sounddevice", lambda: sd)
+    first = open_output()
+    first.play(np.ones(10, np.float32), 44100)
+    sd.plugged_in.append({"index": 3, "name": "USB Interface", "max_output_channels": 2})
+    assert "USB Interface" not in [d.name for d in open_output().devices()]
+    first.close()
+    assert "USB Interface" in [d.name for d in open_output(rescan=True).devices()]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("aplay")
                     and not Path("/usr/share/alsa/alsa.conf").exists(),
                     reason="needs ALSA (its null plugin stands in for a sound card)")
@@ -172,6 +192,8 @@ def test_real_portaudio_playback_on_the_alsa_null_device(tmp_path):
         from samplematch_gui.audition import SoundDeviceOutput, open_output
         out = open_output()
         assert isinstance(out, SoundDeviceOutput), out.reason
+        assert any(d.name == "default" for d in out.devices())
+        out = open_output(rescan=True)  # PortAudio restarted: the device list is read anew
         assert any(d.name == "default" for d in out.devices())
         out.play(np.zeros(4410, np.float32), 44100)
         deadline = time.time() + 10

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from samplematch_gui.audition import NullOutput, load_preview
+from samplematch_gui.audition import NullOutput, OutputDevice, load_preview
 from samplematch_gui.ui import main_window, results_view
 from samplematch_gui.ui.reveal import reveal_command
 from tests.ui_fakes import FakeOutput, WindowFactory, drop_on
@@ -187,3 +187,47 @@ def test_device_list_and_choice(windows):
     assert out.device() == 3 and w.settings.device_name == "Studio Interface"
     w.preview.device.setCurrentIndex(0)
     assert out.device() is None and w.settings.device_name is None
+
+
+def _rescan_action(window):
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Audition")
+    return next(a for a in menu.actions() if a.text() == "Rescan Audio Devices")
+
+
+def test_rescanning_devices_turns_audition_on_when_an_interface_is_plugged_in(windows):
+    reason = "Audition off: no usable audio output device (Error querying device -1)."
+    plugged = FakeOutput([OutputDevice(5, "USB Interface", True)])
+    w = windows.make(output=NullOutput(reason), reopen_audio=lambda: plugged)
+    assert not w.preview.play_button.isEnabled()
+    w.settings.volume = 0.4
+    rescan = _rescan_action(w)
+    assert rescan.isEnabled()
+    rescan.trigger()
+    assert w.audition.output is plugged and plugged.volume == pytest.approx(0.4)
+    assert w.audition_label.text() == "Audition on"
+    items = [w.preview.device.itemText(i) for i in range(w.preview.device.count())]
+    assert items == ["Default output", "USB Interface  (default)"]
+    for control in (w.preview.play_button, w.preview.volume, w.preview.device):
+        assert control.isEnabled() and control.toolTip() != reason
+
+
+def test_a_chosen_interface_unplugged_and_plugged_back_is_chosen_again(windows):
+    outputs = iter([FakeOutput([OutputDevice(0, "Built-in Output", True)]),
+                    FakeOutput([OutputDevice(0, "Built-in Output", True),
+                                OutputDevice(7, "Studio Interface")])])
+    first = FakeOutput()
+    w = windows.make(output=first, reopen_audio=lambda: next(outputs))
+    w.preview.device.setCurrentIndex(2)  # Studio Interface, index 3
+    w.audition.rescan_devices()  # unplugged: previews go to the default output
+    assert first.closed and w.audition.output.device() is None
+    assert w.preview.device.currentText() == "Default output"
+    assert w.settings.device_name == "Studio Interface"  # remembered for when it comes back
+    w.audition.rescan_devices()  # plugged back in, now at another PortAudio index
+    assert w.audition.output.device() == 7
+    assert w.preview.device.currentText() == "Studio Interface"
+
+
+def test_without_a_way_to_reopen_the_output_rescan_is_disabled(windows):
+    w = windows.make()
+    rescan = _rescan_action(w)
+    assert not rescan.isEnabled()

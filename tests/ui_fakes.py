@@ -18,12 +18,15 @@ class FakeOutput:
     available = True
     reason = ""
 
-    def __init__(self):
+    def __init__(self, devices: list[OutputDevice] | None = None):
         self.volume = 1.0
         self.played: list[tuple[np.ndarray, int]] = []
         self.stops = 0
+        self.closed = False
         self._playing = False
         self._device: int | None = None
+        self._devices = devices if devices is not None else [
+            OutputDevice(0, "Built-in Output", True), OutputDevice(3, "Studio Interface")]
 
     def play(self, samples, rate):
         self.played.append((np.asarray(samples), rate))
@@ -37,7 +40,7 @@ class FakeOutput:
         return self._playing
 
     def devices(self):
-        return [OutputDevice(0, "Built-in Output", True), OutputDevice(3, "Studio Interface")]
+        return list(self._devices)
 
     def device(self):
         return self._device
@@ -47,6 +50,7 @@ class FakeOutput:
 
     def close(self):
         self._playing = False
+        self.closed = True
 
 
 class SlowEmbedder:
@@ -111,11 +115,12 @@ class WindowFactory:
         self.db_path = tmp_path / "library.sqlite3"
         self.windows = []
 
-    def make(self, embedder=None, output=None):
+    def make(self, embedder=None, output=None, reopen_audio=None):
         from samplematch_gui.ui.main_window import MainWindow
         from samplematch_gui.ui.settings import AppSettings
 
-        window = MainWindow(AppSettings(self.settings_file), self.db_path, output or FakeOutput())
+        window = MainWindow(AppSettings(self.settings_file), self.db_path, output or FakeOutput(),
+                            reopen_audio=reopen_audio)
         if window.settings.geometry() is None:
             window.resize(1400, 860)
         window.show()

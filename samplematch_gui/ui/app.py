@@ -54,7 +54,8 @@ def open_window(demo: bool = False, weights_dir: str | Path | None = None,
                 db_path: str | Path | None = None, settings: AppSettings | None = None
                 ) -> tuple[MainWindow, ModelLoader]:
     settings = settings or AppSettings()
-    window = MainWindow(settings, db_path or default_db_path(), open_output())
+    window = MainWindow(settings, db_path or default_db_path(), open_output(),
+                        reopen_audio=lambda: open_output(rescan=True))
     window.statusBar().showMessage("Loading the model…")
     loader = ModelLoader(Path(weights_dir) if weights_dir else None, window)
     loader.loaded.connect(window.set_embedder)

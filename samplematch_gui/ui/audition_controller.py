@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -21,10 +22,14 @@ class AuditionController(QObject):
     stopped = Signal()
     failed = Signal(str, str)  # path, message
     position = Signal(float)  # seconds into the playing sample (estimated from the clock)
+    outputChanged = Signal()  # new device list / availability after a rescan
 
-    def __init__(self, output: AudioOutput, settings: AppSettings, parent=None):
+    def __init__(self, output: AudioOutput, settings: AppSettings, parent=None,
+                 reopen: Callable[[], AudioOutput] | None = None):
+        """reopen: a fresh output with a re-read device list (None: devices are fixed)."""
         super().__init__(parent)
         self.output = output
+        self._reopen = reopen
         self._settings = settings
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._playing: str | None = None
@@ -123,6 +128,21 @@ class AuditionController(QObject):
         self.stop()
         self.output.set_device(None if device is None else device.index)
         self._settings.device_name = None if device is None else device.name
+
+    @property
+    def can_rescan(self) -> bool:
+        return self._reopen is not None
+
+    def rescan_devices(self) -> None:
+        """Pick up interfaces plugged in or out since start; the chosen one is kept by name."""
+        if self._reopen is None:
+            return
+        self.stop()
+        self.output.close()
+        self.output = self._reopen()
+        self.output.volume = self._settings.volume
+        self._restore_device(self._settings.device_name)
+        self.outputChanged.emit()
 
     def _restore_device(self, name: str | None) -> None:
         match = next((d for d in self.output.devices() if d.name == name), None) if name else None

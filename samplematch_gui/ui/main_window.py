@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
@@ -41,7 +42,8 @@ AUDIO_FILTER = "Audio ({})".format(" ".join(f"*{e}" for e in sorted(AUDIO_EXTENS
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings, db_path: str | Path, audio: AudioOutput,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None,
+                 reopen_audio: Callable[[], AudioOutput] | None = None):
         super().__init__(parent)
         self.setWindowTitle("SampleMatch")
         self.resize(1360, 840)
@@ -49,7 +51,7 @@ class MainWindow(QMainWindow):
         self.db = LibraryDB(db_path)
         self.library = LibraryController(self.db, settings, self)
         self.search = SearchController(db_path, self)
-        self.audition = AuditionController(audio, settings, self)
+        self.audition = AuditionController(audio, settings, self, reopen_audio)
         self._jobs = TaskRunner(self)
         self._closed = False
         self._build_widgets()
@@ -188,6 +190,7 @@ class MainWindow(QMainWindow):
             lambda path, m: self.statusBar().showMessage(f"Cannot play {Path(path).name}: {m}",
                                                          8000))
         self.audition.selected.connect(self._tint_preview)
+        self.audition.outputChanged.connect(self._devices_rescanned)
         self.preview.play_button.clicked.connect(self._toggle_play)
         self.preview.more_button.clicked.connect(self.more_like_current)
 
@@ -458,6 +461,12 @@ class MainWindow(QMainWindow):
     def _copy_paths(self, paths: list[str]) -> None:
         QGuiApplication.clipboard().setText("\n".join(paths))
         self.statusBar().showMessage(f"Copied {len(paths)} path(s)", 4000)
+
+    def _devices_rescanned(self) -> None:
+        self._show_audition_state()
+        if self.audition.available:
+            n = len(self.audition.devices())
+            self.statusBar().showMessage(f"Audio devices rescanned: {n} output(s)", 6000)
 
     def _show_audition_state(self) -> None:
         if self.audition.available:

@@ -39,4 +39,7 @@ def build_menus(window) -> QAction:
     _action(play, "Stop\tEsc", window.audition.stop)
     auto_play = play.addAction("Auto-play on Selection")
     auto_play.setCheckable(True)
+    play.addSeparator()
+    rescan = _action(play, "Rescan Audio Devices", window.audition.rescan_devices)
+    rescan.setEnabled(window.audition.can_rescan)
     return auto_play

@@ -100,7 +100,16 @@ class PreviewBar(QFrame):
         audition.stopped.connect(lambda: self.play_button.setText("▶"))
         audition.position.connect(self.waveform.set_playhead)
         audition.stopped.connect(lambda: self.waveform.set_playhead(None))
+        self._tips = {w: w.toolTip() for w in self._audio_controls()}
         self.set_available(audition.available, audition.reason)
+        audition.outputChanged.connect(self._output_changed)
+
+    def _audio_controls(self) -> tuple[QWidget, ...]:
+        return self.play_button, self.volume, self.auto_play, self.loudness, self.device
+
+    def _output_changed(self) -> None:
+        self.fill_devices()
+        self.set_available(self.audition.available, self.audition.reason)
 
     def fill_devices(self) -> None:
         self.device.blockSignals(True)
@@ -118,10 +127,9 @@ class PreviewBar(QFrame):
 
     def set_available(self, available: bool, reason: str) -> None:
         """Without audio output the controls stay visible but say why they are off."""
-        for w in (self.play_button, self.volume, self.auto_play, self.loudness, self.device):
+        for w in self._audio_controls():
             w.setEnabled(available)
-            if not available:
-                w.setToolTip(reason)
+            w.setToolTip(self._tips[w] if available else reason)
 
     def show_sample(self, path: str, samples: np.ndarray, rate: int) -> None:
         self.more_button.setEnabled(True)
