@@ -7,11 +7,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from samplematch_gui.audition import NullOutput, OutputDevice, load_preview
-from samplematch_gui.ui import main_window, results_view
+from samplematch_gui.ui import main_window, results_view, sample_drag
 from samplematch_gui.ui.reveal import reveal_command
 from tests.ui_fakes import FakeOutput, WindowFactory, drop_on
 
@@ -100,7 +100,22 @@ def test_clicks_play_once_and_volume_and_normalisation(ready, qtbot):
     assert w.audition.playing is None
 
 
-def test_drag_out_carries_file_urls_and_only_copies(ready, monkeypatch):
+@pytest.fixture
+def drags(monkeypatch):
+    """Every drag started, as (actions, default action, file paths, has a pixmap)."""
+    started = []
+
+    class RecordingDrag(sample_drag.QDrag):
+        def exec(self, actions, default):
+            started.append((actions, default, [u.toLocalFile() for u in self.mimeData().urls()],
+                            not self.pixmap().isNull()))
+            return Qt.DropAction.CopyAction
+
+    monkeypatch.setattr(sample_drag, "QDrag", RecordingDrag)
+    return started
+
+
+def test_drag_out_carries_file_urls_and_only_copies(ready, drags):
     w, _ = ready
     w.table.selectRow(1)
     w.table.selectionModel().select(
@@ -108,19 +123,25 @@ def test_drag_out_carries_file_urls_and_only_copies(ready, monkeypatch):
         | w.table.selectionModel().SelectionFlag.Rows)
     paths = [w.proxy.index(r, 0).data(results_view.PathRole) for r in (1, 4)]
     assert [u.toLocalFile() for u in w.table.drag_mime().urls()] == paths
-
-    execs = []
-
-    class RecordingDrag(results_view.QDrag):
-        def exec(self, actions, default):
-            execs.append((actions, default, [u.toLocalFile() for u in self.mimeData().urls()],
-                          self.pixmap().isNull()))
-            return Qt.DropAction.CopyAction
-
-    monkeypatch.setattr(results_view, "QDrag", RecordingDrag)
     w.table.startDrag(Qt.DropAction.CopyAction | Qt.DropAction.MoveAction)
-    assert execs == [(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction, paths, False)]
+    assert drags == [(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction, paths, True)]
     assert all(os.path.exists(p) for p in paths)
+
+
+def test_the_preview_waveform_plays_on_click_and_drags_its_sample_out(ready, drags):
+    w, out = ready
+    w.audition.set_auto_play(False)
+    w.table.selectRow(2)
+    path = w.table.current_path()
+    view = w.preview.waveform.viewport()
+    start = QPoint(20, view.height() // 2)
+    QTest.mouseClick(view, Qt.MouseButton.LeftButton, pos=start)
+    assert w.audition.playing == path and len(out.played) == 1
+    QTest.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
+    QTest.mouseMove(view, start + QPoint(40, 0))
+    QTest.mouseRelease(view, Qt.MouseButton.LeftButton, pos=start + QPoint(40, 0))
+    assert drags == [(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction, [path], True)]
+    assert len(out.played) == 1  # a drag is not a click
 
 
 def test_drag_out_for_real_offscreen_returns_and_keeps_files(ready):

@@ -4,17 +4,50 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton,
-                               QSizePolicy, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel,
+                               QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget)
 
 from samplematch_gui.ui import theme
 from samplematch_gui.ui.audition_controller import AuditionController
 from samplematch_gui.ui.results_model import format_duration
+from samplematch_gui.ui.sample_drag import start_sample_drag
 from samplematch_gui.ui.waveform_view import WaveformView
 
 LOUDNESS_MODES = (("rms", "Level: RMS"), ("peak", "Level: peak"), ("off", "Level: as is"))
 DEFAULT_DEVICE = "Default output"
+
+
+class SampleWaveform(WaveformView):
+    """The selected sample's waveform: a click plays it, a drag takes the file to the DAW."""
+
+    clicked = Signal()
+
+    def __init__(self):
+        super().__init__(colour=theme.MUTED)
+        self.path: str | None = None
+        self._pressed_at: QPoint | None = None
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setToolTip("Click to play · drag into your DAW")
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.path:
+            self._pressed_at = event.position().toPoint()
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pressed_at is None or not self.path:
+            return
+        moved = (event.position().toPoint() - self._pressed_at).manhattanLength()
+        if moved >= QApplication.startDragDistance():
+            self._pressed_at = None
+            start_sample_drag(self, [self.path])
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pressed_at is not None:
+            self._pressed_at = None
+            self.clicked.emit()
+        event.accept()
 
 
 class PreviewBar(QFrame):
@@ -49,7 +82,7 @@ class PreviewBar(QFrame):
                                     "(Ctrl+L)")
         self.more_button.setEnabled(False)
         layout.addWidget(self.more_button)
-        self.waveform = WaveformView(colour=theme.MUTED)
+        self.waveform = SampleWaveform()
         self.waveform.setFixedHeight(54)
         self.waveform.setMinimumWidth(60)
         self.waveform.getPlotItem().hideAxis("bottom")
@@ -101,6 +134,7 @@ class PreviewBar(QFrame):
         audition.position.connect(self.waveform.set_playhead)
         audition.stopped.connect(lambda: self.waveform.set_playhead(None))
         self._tips = {w: w.toolTip() for w in self._audio_controls()}
+        self.waveform.clicked.connect(lambda: audition.play(self.waveform.path))
         self.set_available(audition.available, audition.reason)
         audition.outputChanged.connect(self._output_changed)
 
@@ -137,3 +171,4 @@ class PreviewBar(QFrame):
         self.name.setToolTip(path)
         self.detail.setText(format_duration(len(samples) / rate))
         self.waveform.set_audio(samples, rate)
+        self.waveform.path = path

@@ -6,10 +6,11 @@ import math
 import os
 from collections import Counter
 
-from PySide6.QtCore import QAbstractTableModel, QMimeData, QSortFilterProxyModel, Qt, QUrl, Signal
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QSortFilterProxyModel, Qt, Signal
 
 from model.taxonomy import CATEGORIES
 from samplematch_gui.library_index import RankedSample
+from samplematch_gui.ui.sample_drag import sample_mime
 from samplematch_gui.ui.theme import CATEGORY_LABELS, category_colour
 
 COLUMNS = ("name", "category", "score", "duration", "folder")
@@ -40,13 +41,6 @@ def display_folder(folder: str, roots: list[str] = ()) -> str:
             return os.path.relpath(folder, parent).replace(os.sep, " / ")
     home = os.path.expanduser("~")
     return "~" + folder[len(home):] if home and folder.startswith(home + os.sep) else folder
-
-
-def sample_mime(paths: list[str]) -> QMimeData:
-    """What a drag to a DAW carries: file URLs (text/uri-list); the files are only copied."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(p) for p in paths])
-    return mime
 
 
 class ResultsModel(QAbstractTableModel):

@@ -1,15 +1,15 @@
 """The results table: score bars, category chips, keyboard audition, drag-out, context menu."""
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPixmap
+from PySide6.QtCore import QModelIndex, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QMenu, QStyle,
                                QStyledItemDelegate, QTableView)
 
 from model.taxonomy import CATEGORIES
 from samplematch_gui.ui import theme
-from samplematch_gui.ui.results_model import (COLUMNS, BarRole, CategoryRole, PathRole,
-                                              sample_mime)
+from samplematch_gui.ui.results_model import COLUMNS, BarRole, CategoryRole, PathRole
+from samplematch_gui.ui.sample_drag import sample_mime, start_sample_drag
 
 ROW_HEIGHT = 30
 
@@ -175,32 +175,8 @@ class ResultsView(QTableView):
 
     def startDrag(self, supported_actions) -> None:
         paths = self.selected_paths()
-        if not paths:
-            return
-        drag = QDrag(self)
-        drag.setMimeData(sample_mime(paths))
-        drag.setPixmap(self._drag_pixmap(paths))
-        drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
-
-    def _drag_pixmap(self, paths: list[str]) -> QPixmap:
-        label = paths[0].rsplit("/", 1)[-1] if len(paths) == 1 else f"{len(paths)} samples"
-        font = QFont(self.font())
-        font.setBold(True)
-        width = min(360, self.fontMetrics().horizontalAdvance(label) + 40)
-        pixmap = QPixmap(QSize(width, 28) * self.devicePixelRatioF())
-        pixmap.setDevicePixelRatio(self.devicePixelRatioF())
-        pixmap.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pixmap)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(theme.ACCENT))
-        p.drawRoundedRect(QRectF(0, 0, width, 28), 14, 14)
-        p.setPen(QColor(theme.BG))
-        p.setFont(font)
-        p.drawText(QRect(14, 0, width - 20, 28), Qt.AlignmentFlag.AlignVCenter,
-                   p.fontMetrics().elidedText(label, Qt.TextElideMode.ElideMiddle, width - 24))
-        p.end()
-        return pixmap
+        if paths:
+            start_sample_drag(self, paths)
 
     # context menu -------------------------------------------------------------------------
     def build_context_menu(self) -> QMenu | None:
