@@ -71,3 +71,13 @@ def bounce(tmp_path) -> Path:
     path = tmp_path / "bounce.wav"
     sf.write(path, sounds.song(np.random.default_rng(2), 12.0, 48000), 48000)
     return path
+
+
+@pytest.fixture
+def windows(qapp, tmp_path):
+    """Main windows on one settings file and library cache, closed at teardown."""
+    from tests.ui_fakes import WindowFactory
+
+    factory = WindowFactory(tmp_path)
+    yield factory
+    factory.close_all()

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -13,16 +11,7 @@ from PySide6.QtTest import QTest
 from samplematch_gui.audition import NullOutput, OutputDevice, load_preview
 from samplematch_gui.ui import main_window, results_view, sample_drag
 from samplematch_gui.ui.reveal import reveal_command
-from tests.ui_fakes import FakeOutput, WindowFactory, drop_on
-
-LIBRARY_SIZE = 8
-
-
-@pytest.fixture
-def windows(qapp, tmp_path):
-    factory = WindowFactory(tmp_path)
-    yield factory
-    factory.close_all()
+from tests.ui_fakes import LIBRARY_SIZE, FakeOutput, drop_on
 
 
 @pytest.fixture

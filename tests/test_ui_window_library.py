@@ -4,25 +4,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import pytest
 from PySide6.QtCore import QTimer
 
 from samplematch_gui import scanner
 from samplematch_gui.demo import DemoSources, build_demo
 from samplematch_gui.library_db import LibraryDB
 from samplematch_gui.ui import library_controller, main_window
-from tests.ui_fakes import SlowEmbedder, WindowFactory, drop_on, visible_names
-
-LIBRARY_SIZE = 8
-
-
-@pytest.fixture
-def windows(qapp, tmp_path):
-    factory = WindowFactory(tmp_path)
-    yield factory
-    factory.close_all()
+from tests.ui_fakes import LIBRARY_SIZE, SlowEmbedder, drop_on, visible_names
 
 
 def wait_scanned(qtbot, w, rows=LIBRARY_SIZE):

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import subprocess
 import sys
 import textwrap
@@ -21,17 +18,9 @@ from samplematch_gui.library_index import LibraryIndex
 from samplematch_gui.ui.app import open_window
 from samplematch_gui.ui.settings import AppSettings
 from tests import sounds
-from tests.ui_fakes import SlowEmbedder, WindowFactory, drop_on, visible_names, visible_paths
+from tests.ui_fakes import LIBRARY_SIZE, SlowEmbedder, drop_on, visible_names, visible_paths
 
 REPO = Path(__file__).resolve().parent.parent
-LIBRARY_SIZE = 8  # tests/conftest.py sample_library: 8 readable one-shots + 1 broken file
-
-
-@pytest.fixture
-def windows(qapp, tmp_path):
-    factory = WindowFactory(tmp_path)
-    yield factory
-    factory.close_all()
 
 
 def scanned_window(windows, qtbot, sample_library, embedder):

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from samplematch_gui.audition import OutputDevice
 
+LIBRARY_SIZE = 8  # readable one-shots in conftest's sample_library (one more file is broken)
+
 
 class FakeOutput:
     """Records what would have been played."""
