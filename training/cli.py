@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backbone", default=BUNDLE_BACKBONE)
     p.add_argument("--key-seconds", type=float, default=BUNDLE_KEY_SECONDS)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--minutes", type=float, default=70.0, help="training budget (the bundled run's)")
+    p.add_argument("--minutes", type=float, default=142.0, help="training budget (the bundled run's)")
     p.add_argument("--steps", type=int, default=100_000)
     p.add_argument("--eval-every", type=int, default=300)
     p.add_argument("--test-queries", type=int, default=50, help="test queries per song and kind")
