@@ -47,6 +47,8 @@ def probe(path: str | Path) -> AudioInfo:
         info = sf.info(str(path))
     except FileNotFoundError:
         raise AudioError("file not found") from None
+    except UnicodeError:
+        raise AudioError("the file name is not valid UTF-8 text; rename the file") from None
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise AudioError(_explain(exc)) from None
     return AudioInfo(int(info.samplerate), int(info.channels), int(info.frames))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from samplematch_gui.paths import normalise_path
+from samplematch_gui.paths import is_inside, normalise_path
 
 SCHEMA_VERSION = 1
 
@@ -92,6 +92,12 @@ def _row(r: tuple) -> SampleRow:
                      user_category=r[5], error=r[6], model_id=r[7])
 
 
+def _prefix_range(folder: str) -> tuple[str, str]:
+    # Every path inside folder sorts in [folder/, folder0): "0" follows "/" (and "]" follows "\\").
+    prefix = folder.rstrip(os.sep) + os.sep
+    return prefix, prefix[:-1] + chr(ord(os.sep) + 1)
+
+
 class LibraryDB:
     """Use one instance per thread (sqlite3 connections are not shared across threads)."""
 
@@ -135,16 +141,30 @@ class LibraryDB:
         return norm
 
     def remove_folder(self, path: str | os.PathLike) -> None:
-        """Forget a folder and its cached samples; the files themselves are never touched."""
+        """Forget a folder and the cached samples no other listed folder holds; files are never touched.
+
+        Folders may nest: samples inside a still-listed parent or child folder stay.
+        """
         norm = normalise_path(path)
         with self._transaction():
             self._conn.execute("DELETE FROM folders WHERE path = ?", (norm,))
-            self._conn.execute("DELETE FROM samples WHERE root = ?", (norm,))
+            remaining = [r[0] for r in self._conn.execute("SELECT path FROM folders")]
+            if any(is_inside(norm, r) for r in remaining):
+                return
+            nested = [r for r in remaining if is_inside(r, norm)]
+            paths = [p for p in self._paths_under(norm) if not any(is_inside(p, r) for r in nested)]
+            self._conn.executemany("DELETE FROM samples WHERE path = ?", ((p,) for p in paths))
+
+    def _paths_under(self, folder: str) -> list[str]:
+        return [r[0] for r in self._conn.execute(
+            "SELECT path FROM samples WHERE path >= ? AND path < ?", _prefix_range(folder))]
 
     # scanning ------------------------------------------------------------------------
-    def file_states(self, root: str) -> dict[str, FileState]:
-        cur = self._conn.execute("SELECT path, size, mtime_ns, model_id FROM samples WHERE root = ?",
-                                 (root,))
+    def file_states(self, folder: str) -> dict[str, FileState]:
+        """Cached files at any depth under folder, whichever listed folder indexed them."""
+        cur = self._conn.execute(
+            "SELECT path, size, mtime_ns, model_id FROM samples WHERE path >= ? AND path < ?",
+            _prefix_range(folder))
         return {p: FileState(s, m, mid) for p, s, m, mid in cur}
 
     def write_batch(self, records: Iterable[SampleRecord]) -> None:
@@ -187,12 +207,14 @@ class LibraryDB:
 
     # user corrections ----------------------------------------------------------------
     def set_user_category(self, path: str, category: str | None) -> None:
-        """Persist a user's category correction (None restores the automatic one)."""
-        norm = normalise_path(path)
+        """Persist a user's category correction (None restores the automatic one).
+
+        path is a row's path as cached (not re-normalised: a symlinked sample keeps its link path).
+        """
         with self._transaction():
             if category is None:
-                self._conn.execute("DELETE FROM category_overrides WHERE path = ?", (norm,))
+                self._conn.execute("DELETE FROM category_overrides WHERE path = ?", (path,))
             else:
                 self._conn.execute("INSERT OR REPLACE INTO category_overrides VALUES (?, ?)",
-                                   (norm, category))
+                                   (path, category))
 

@@ -28,3 +28,8 @@ def bundled_weights_dir() -> Path:
 def normalise_path(path: str | os.PathLike) -> str:
     """Absolute, symlinks resolved, user (~) expanded; the one form stored in the cache."""
     return str(Path(os.path.expanduser(os.fspath(path))).resolve(strict=False))
+
+
+def is_inside(path: str, folder: str) -> bool:
+    """path is folder or lies below it (both normalised)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -16,7 +16,7 @@ import numpy as np
 from model import audio
 from model.taxonomy import categorise
 from samplematch_gui.library_db import LibraryDB, SampleRecord
-from samplematch_gui.paths import normalise_path
+from samplematch_gui.paths import is_inside, normalise_path
 
 BATCH_SIZE = 64  # files per committed transaction; keys are sorted by length within it
 
@@ -61,30 +61,74 @@ class _Candidate:
 
 def distinct_roots(folders: list[str]) -> list[str]:
     """Normalised folders, without those inside another listed folder (scanned once)."""
-    roots = sorted({normalise_path(f) for f in folders})
     kept: list[str] = []
-    for r in roots:
-        if not any(r == k or r.startswith(k.rstrip(os.sep) + os.sep) for k in kept):
+    for r in sorted({normalise_path(f) for f in folders}):
+        if not any(is_inside(r, k) for k in kept):
             kept.append(r)
     return kept
 
 
-def _walk_audio(root: str, errors: list[tuple[str, str]]) -> Iterator[_Candidate]:
-    def on_error(exc: OSError) -> None:
-        errors.append((exc.filename or root, f"cannot read folder: {exc.strerror or exc}"))
+@dataclass
+class _Walk:
+    """One folder's walk: where it could not look, so that nothing there counts as deleted."""
+    root: str
+    errors: list[tuple[str, str]]
+    cancel: CancelFlag | None
+    unreadable: list[str] = field(default_factory=list)
+    cancelled: bool = False
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
-        dirnames.sort()
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in sorted(filenames):
-            if name.startswith(".") or not audio.is_audio_path(name):
-                continue
-            path = os.path.join(dirpath, name)
+    def audio_files(self) -> Iterator[_Candidate]:
+        visited: set[tuple[int, int]] = set()  # real folders: symlink loops and twins are walked once
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=self._unreadable, followlinks=True):
+            if self._stopped():
+                return
             try:
-                st = os.stat(path)
+                st = os.stat(dirpath)
             except OSError:
-                continue  # vanished between listing and stat: it is simply not there
-            yield _Candidate(path, root, st.st_size, st.st_mtime_ns)
+                dirnames.clear()
+                continue
+            if (st.st_dev, st.st_ino) in visited:
+                dirnames.clear()
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            dirnames[:] = sorted(d for d in dirnames
+                                 if not d.startswith(".") and self._storable(os.path.join(dirpath, d)))
+            for name in sorted(filenames):
+                if self._stopped():
+                    return
+                if name.startswith(".") or not audio.is_audio_path(name):
+                    continue
+                path = os.path.join(dirpath, name)
+                if not self._storable(path):
+                    continue
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue  # vanished between listing and stat: it is simply not there
+                yield _Candidate(path, self.root, st.st_size, st.st_mtime_ns)
+
+    def _stopped(self) -> bool:
+        self.cancelled = self.cancel is not None and self.cancel.is_set()
+        return self.cancelled
+
+    def may_be_deleted(self, path: str) -> bool:
+        return not any(is_inside(path, folder) for folder in self.unreadable)
+
+    def _unreadable(self, exc: OSError) -> None:
+        folder = exc.filename or self.root
+        self.unreadable.append(folder)
+        self.errors.append((folder, f"cannot read folder: {exc.strerror or exc} "
+                                    "(samples already indexed there are kept)"))
+
+    def _storable(self, path: str) -> bool:
+        # Names that are not valid UTF-8 (old Latin-1 archives) cannot be stored or opened by name.
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(path).decode("utf-8", "replace")
+            self.errors.append((shown, "the name is not valid UTF-8 text; rename it to index it"))
+            return False
+        return True
 
 
 def _category(path: str, root: str) -> str:
@@ -111,8 +155,9 @@ def scan_library(db: LibraryDB, folders: list[str], embedder: KeyEmbedder,
             summary.errors.append((root, "folder not found (kept in the library until it returns)"))
             continue
         known = db.file_states(root)
+        walk = _Walk(root, summary.errors, cancel)
         seen = set()
-        for c in _walk_audio(root, summary.errors):
+        for c in walk.audio_files():
             seen.add(c.path)
             state = known.get(c.path)
             if (state and state.size == c.size and state.mtime_ns == c.mtime_ns
@@ -120,7 +165,15 @@ def scan_library(db: LibraryDB, folders: list[str], embedder: KeyEmbedder,
                 summary.skipped += 1
             else:
                 todo.append(c)
-        gone = [p for p in known if p not in seen]
+        if walk.cancelled:  # a partial walk says nothing about deleted files
+            summary.cancelled = True
+            return summary
+        if known and not seen:
+            # An empty mount point looks like a folder whose files were all deleted.
+            summary.errors.append((root, f"no audio files found now (drive not mounted?); its {len(known)} "
+                                         "indexed samples are kept until the folder is removed"))
+            continue
+        gone = [p for p in known if p not in seen and walk.may_be_deleted(p)]
         if gone:
             db.delete_paths(gone)
             summary.removed += len(gone)
