@@ -54,6 +54,16 @@ def probe(path: str | Path) -> AudioInfo:
     return AudioInfo(int(info.samplerate), int(info.channels), int(info.frames))
 
 
+def check(path: str | Path) -> AudioInfo:
+    """probe() plus what makes a file unusable before decoding: no frames, a rate out of range."""
+    info = probe(path)
+    if info.frames <= 0 and not _unknown_length(path):
+        raise AudioError("empty file (no audio frames)")
+    if not MIN_RATE <= info.sample_rate <= MAX_RATE:
+        raise AudioError(f"unsupported sample rate {info.sample_rate} Hz (8-192 kHz)")
+    return info
+
+
 def load(path: str | Path, sample_rate: int = 44100, max_seconds: float | None = None,
          start_seconds: float = 0.0) -> np.ndarray:
     """Decode to a mono float32 array at sample_rate.
@@ -66,11 +76,7 @@ def load(path: str | Path, sample_rate: int = 44100, max_seconds: float | None =
 def load_with_info(path: str | Path, sample_rate: int = 44100, max_seconds: float | None = None,
                    start_seconds: float = 0.0) -> tuple[np.ndarray, AudioInfo]:
     """load() plus the file's own rate, channels and length (one open of the file)."""
-    info = probe(path)
-    if info.frames <= 0 and not _unknown_length(path):
-        raise AudioError("empty file (no audio frames)")
-    if not MIN_RATE <= info.sample_rate <= MAX_RATE:
-        raise AudioError(f"unsupported sample rate {info.sample_rate} Hz (8-192 kHz)")
+    info = check(path)
     start = int(start_seconds * info.sample_rate)
     stop = None if max_seconds is None else start + int(np.ceil(max_seconds * info.sample_rate))
     try:
@@ -119,9 +125,10 @@ def load_excerpts(path: str | Path, sample_rate: int, window_seconds: float, cou
 
     Only the excerpts are decoded, so an hour-long bounce costs no more than a short one.
     """
-    info = probe(path)
-    if info.frames <= 0 and not _unknown_length(path):
-        raise AudioError("empty file (no audio frames)")
+    info = check(path)
+    if region is not None and info.frames > 0 and region[0] >= info.duration:
+        raise AudioError(f"the region starts at {region[0]:g} s, after the end of the file "
+                         f"({info.duration:.1f} s)")
     rate = info.sample_rate
     span = None if region is None else (int(region[0] * rate), int(region[1] * rate))
     window = int(round(window_seconds * sample_rate))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -174,3 +176,64 @@ def test_demo_button_builds_a_library_and_ranks_it(windows, qtbot, monkeypatch, 
     assert w.pages.currentWidget() is w.workspace
     assert w.query_panel.title.text() == "demo_bounce.wav"
     assert "kick_01.wav" in visible_names(w)
+
+
+def test_hand_edited_settings_of_the_wrong_type_fall_back_to_defaults(windows):
+    from samplematch_gui.ui.settings import AppSettings
+
+    edited = AppSettings(windows.settings_file)
+    for key, raw in {"query/excerpts": "1e999", "filters/categories": "5", "library/folders": "7",
+                     "query/recent": '[3, "/x/mix.wav"]', "audition/volume": "[1]",
+                     "audition/auto_play": '"no"', "audition/device": "42"}.items():
+        edited._s.setValue(key, raw)
+    edited.sync()
+    w = windows.make()
+    assert w.settings.excerpts == 10 and w.filter_bar.categories() == set(w.filter_bar.buttons)
+    assert w.library.folders() == [] and w.settings.recent_bounces == ["/x/mix.wav"]
+    assert w.preview.volume.value() == 80 and w.preview.auto_play.isChecked()
+    assert w.audition.output.device() is None
+
+
+def test_a_folder_removed_and_added_back_during_a_scan_stays(windows, qtbot, monkeypatch, sample_library,
+                                                             tmp_path, tiny_embedder):
+    monkeypatch.setattr(scanner, "BATCH_SIZE", 1)
+    other = tmp_path / "Other"
+    other.mkdir()
+    w = windows.make(SlowEmbedder(tiny_embedder, key_delay=0.2))
+    w.add_folders([str(sample_library), str(other)])
+    qtbot.waitUntil(w.library.scanning)
+    w.library.remove_folder(str(sample_library.resolve()))
+    w.add_folders([str(sample_library)])
+    wait_scanned(qtbot, w)
+    assert sorted(w.library.folders()) == sorted([str(sample_library.resolve()), str(other.resolve())])
+    with LibraryDB(w.db.path) as db:
+        assert sorted(db.folders()) == sorted(w.library.folders()) and db.count() == LIBRARY_SIZE
+
+
+def test_a_correction_made_while_the_library_reloads_is_kept(windows, qtbot, monkeypatch, sample_library,
+                                                             tiny_embedder):
+    w = windows.make(tiny_embedder)
+    w.add_folders([str(sample_library)])
+    wait_scanned(qtbot, w)
+    real_read = LibraryDB.embeddings
+    read_done = threading.Event()
+
+    def slow_read(db, model_id):  # a reload reads the cache, then takes a while to arrive
+        read = real_read(db, model_id)
+        read_done.set()
+        time.sleep(0.5)
+        return read
+
+    monkeypatch.setattr(LibraryDB, "embeddings", slow_read)
+    w.filter_bar.search.setText("Ride Bell")
+    w.table.selectRow(0)
+    path = w.table.current_path()
+    with qtbot.waitSignal(w.search.resultsReady, timeout=10000):
+        w.search.reload_index()  # as a scan does every few seconds
+        assert read_done.wait(5)
+        w.table._correct([path], "tom")
+    assert w.proxy.index(0, 1).data() == "Tom *"
+    monkeypatch.setattr(LibraryDB, "embeddings", real_read)
+    with qtbot.waitSignal(w.search.resultsReady, timeout=10000):
+        w.search.reload_index()
+    assert w.proxy.index(0, 1).data() == "Tom *"

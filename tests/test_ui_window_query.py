@@ -18,7 +18,8 @@ from samplematch_gui.library_index import LibraryIndex
 from samplematch_gui.ui.app import open_window
 from samplematch_gui.ui.settings import AppSettings
 from tests import sounds
-from tests.ui_fakes import LIBRARY_SIZE, SlowEmbedder, drop_on, visible_names, visible_paths
+from tests.ui_fakes import (LIBRARY_SIZE, SlowEmbedder, drag_enter_from, drop_on, visible_names,
+                           visible_paths)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -202,6 +203,32 @@ def test_an_unreadable_bounce_is_reported_and_not_kept(windows, qtbot, sample_li
     assert w.search.query is None
     assert "broken.wav" in w.statusBar().currentMessage()
     assert w.settings.recent_bounces == []
+
+
+def test_an_unreadable_bounce_leaves_the_working_one_and_its_ranking(windows, qtbot, sample_library, bounce,
+                                                                     tmp_path, tiny_embedder):
+    w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        w.open_bounce(str(bounce))
+    qtbot.waitUntil(lambda: w.query_panel.stack.currentWidget() is w.query_panel.waveform)
+    ranking = visible_paths(w)
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF nonsense")
+    for dropped in (bad, tmp_path / "deleted since.wav"):
+        with qtbot.waitSignal(w.search.bounceFailed, timeout=5000):
+            w.open_bounce(str(dropped))
+        assert dropped.name in w.statusBar().currentMessage()
+        assert w.search.query.path == str(bounce) and w.query_panel.title.text() == "bounce.wav"
+        assert w.query_panel.stack.currentWidget() is w.query_panel.waveform
+        assert w.model.has_scores() and visible_paths(w) == ranking
+
+
+def test_samples_dragged_from_the_app_are_not_taken_as_a_bounce(windows, sample_library, tiny_embedder):
+    w = windows.make(tiny_embedder)
+    sample = sample_library / "Kicks" / "808_BD_01.wav"
+    for source in (w.table.viewport(), w.preview.waveform):
+        assert not drag_enter_from(w, [sample], source)
+    assert drop_on(w, [sample])  # the same file from a file manager is a bounce
 
 
 def test_without_weights_the_window_opens_with_a_banner(qapp, qtbot, tmp_path, sample_library):

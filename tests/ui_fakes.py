@@ -99,6 +99,20 @@ def drop_on(widget, paths: list[str | Path]) -> bool:
     return drop.isAccepted()
 
 
+def drag_enter_from(widget, paths: list[str | Path], source) -> bool:
+    """Drag files over the widget from `source`, a widget of this app; True if accepted."""
+
+    class FromApp(QDragEnterEvent):
+        def source(self):
+            return source
+
+    mime = url_mime(paths)
+    enter = FromApp(QPointF(widget.rect().center()), Qt.DropAction.CopyAction, mime,
+                    Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    return enter.isAccepted()
+
+
 def visible_names(window) -> list[str]:
     proxy = window.proxy
     return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]

@@ -39,8 +39,8 @@ def plan_drop(mime: QMimeData) -> DropPlan:
 class DropTarget(QObject):
     """Makes a whole window one drop target: folders and bounces, dropped anywhere on it.
 
-    Children never take file drops themselves; drags that start in `own_sources` (our own
-    results, dragged out) are refused so a sample is not mistaken for a bounce.
+    Children never take file drops themselves. Drags that start inside this app (a sample
+    dragged out of the table or the preview) are refused, so a sample is not mistaken for a bounce.
     """
 
     hot = Signal(bool)  # something droppable is over the window
@@ -48,16 +48,15 @@ class DropTarget(QObject):
     bounceDropped = Signal(str)
     ignored = Signal(int)  # dropped items that are neither folders nor audio files
 
-    def __init__(self, window: QWidget, own_sources: tuple[QWidget, ...] = ()):
+    def __init__(self, window: QWidget):
         super().__init__(window)
-        self._own = own_sources
         for child in window.findChildren(QWidget):
             child.setAcceptDrops(False)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
 
     def _plan(self, event) -> DropPlan | None:
-        if event.source() is not None and event.source() in self._own:
+        if event.source() is not None:  # Qt names a source only for drags from this app
             return None
         plan = plan_drop(event.mimeData())
         return plan if plan.useful else None

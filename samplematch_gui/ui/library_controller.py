@@ -50,9 +50,12 @@ class LibraryController(QObject):
         known = set(self.folders())
         added = []
         for p in paths:
-            if os.path.isdir(p) and normalise_path(p) not in known:
-                added.append(self.db.add_folder(p))
-                known.add(added[-1])
+            norm = normalise_path(p)
+            if os.path.isdir(norm) and norm not in known:
+                if norm in self._removals:  # removed during this scan, wanted back before it stopped
+                    self._removals.remove(norm)
+                added.append(self.db.add_folder(norm))
+                known.add(norm)
         if added:
             self._folders_changed()
             self.rescan()

@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self._jobs = TaskRunner(self)
         self._closed = False
         self._build_widgets()
-        self.drops = DropTarget(self, own_sources=(self.table, self.table.viewport()))
+        self.drops = DropTarget(self)
         self._build_menus()
         self._wire()
         self._restore()
@@ -362,7 +362,6 @@ class MainWindow(QMainWindow):
         self.library_panel.set_recent(self.settings.recent_bounces)
 
     def _bounce_failed(self, path: str, message: str) -> None:
-        self.query_panel.clear_bounce()
         self.statusBar().showMessage(f"Cannot use {Path(path).name} as a query: {message}", 10000)
         self._update_page()
 

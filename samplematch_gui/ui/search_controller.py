@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from model import audio
 from samplematch_gui.engine import load_bounce, query_vector
 from samplematch_gui.library_db import LibraryDB
 from samplematch_gui.library_index import LibraryIndex, RankedSample
@@ -50,7 +51,7 @@ class SearchController(QObject):
         self._bounce: Query | None = None  # kept while "more like this" is active
         self._vector_key: tuple | None = None
         self._vector: np.ndarray | None = None
-        self._corrections: dict[str, str | None] = {}
+        self._corrections: dict[str, tuple[str | None, int]] = {}  # path: (category, load generation)
         self._closed = False  # after shutdown() no new work starts
         self.excerpts: int | None = None  # None: the model's default (ten)
         self._runner = TaskRunner(self)  # rankings
@@ -104,26 +105,33 @@ class SearchController(QObject):
     def _index_loaded(self, generation: int, loaded) -> None:
         if generation != self._index_loader.generation:
             return
-        self._corrections.clear()  # the cache now holds them
+        # Corrections saved before this load started are in what it read; later ones may not be.
+        self._corrections = {p: c for p, c in self._corrections.items() if c[1] >= generation}
         if isinstance(loaded, LibraryIndex):
             self._index = loaded
             rows = loaded.rows
         else:
             rows = loaded
         if self._query is None:
-            self.resultsReady.emit([RankedSample(r, math.nan) for r in rows])
+            self.resultsReady.emit([self._corrected(RankedSample(r, math.nan)) for r in rows])
         else:
             self._rank()
 
     def note_category(self, path: str, category: str | None) -> None:
-        """A user correction, shown in rankings made before the index is reloaded."""
-        self._corrections[path] = category
+        """A user correction (already saved), shown until an index read after it arrives."""
+        self._corrections[path] = (category, self._index_loader.generation)
 
     # queries ------------------------------------------------------------------------------
     def open_bounce(self, path: str | Path) -> None:
+        """Make a bounce the query; one that is plainly unusable leaves the current query as it is."""
         if self._closed:
             return
         path = str(path)
+        try:
+            audio.check(path)  # reads the header only: cheap enough for the GUI thread
+        except audio.AudioError as exc:
+            self.bounceFailed.emit(path, str(exc))
+            return
         self._bounce = Query("bounce", path)
         self._set_query(self._bounce)
 
@@ -148,6 +156,7 @@ class SearchController(QObject):
         self.cancel()
         self._set_query(None)
         self.bounceFailed.emit(path, message)
+        self.reload_index()  # the library without scores, not the failed query's stale ones
 
     def set_region(self, start: float, end: float) -> None:
         """The bounce region moved; the re-rank waits until it has stopped moving."""
@@ -229,14 +238,12 @@ class SearchController(QObject):
         key, vector, ranked = result
         self._vector_key, self._vector = key, vector
         self._rank_done(generation)
-        if self._corrections:
-            ranked = [self._corrected(r) for r in ranked]
-        self.resultsReady.emit(ranked)
+        self.resultsReady.emit([self._corrected(r) for r in ranked])
 
     def _corrected(self, item: RankedSample) -> RankedSample:
         if item.row.path not in self._corrections:
             return item
-        row = dataclasses.replace(item.row, user_category=self._corrections[item.row.path])
+        row = dataclasses.replace(item.row, user_category=self._corrections[item.row.path][0])
         return dataclasses.replace(item, row=row)
 
     def _rank_done(self, generation: int) -> None:

@@ -6,6 +6,7 @@ and platforms (a one-item list comes back as a string from INI files).
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -27,14 +28,23 @@ class AppSettings:
         self._s.sync()
 
     # helpers -----------------------------------------------------------------------------
-    def _json(self, key: str, default):
+    def _json(self, key: str, default, kind: type | tuple[type, ...]):
+        """The stored value if it parses and is of `kind`, else default (hand-edited or old files)."""
         raw = self._s.value(key)
         if raw is None:
             return default
         try:
-            return json.loads(str(raw))
+            value = json.loads(str(raw))
         except ValueError:
             return default
+        if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+            return default
+        if isinstance(value, (int, float)) and not _finite(value):
+            return default
+        return value
+
+    def _strings(self, key: str) -> list[str]:
+        return [v for v in self._json(key, [], list) if isinstance(v, str)]
 
     def _set_json(self, key: str, value) -> None:
         self._s.setValue(key, json.dumps(value))
@@ -46,7 +56,7 @@ class AppSettings:
     # library -----------------------------------------------------------------------------
     @property
     def folders(self) -> list[str]:
-        return [str(f) for f in self._json("library/folders", [])]
+        return self._strings("library/folders")
 
     @folders.setter
     def folders(self, value: list[str]) -> None:
@@ -69,8 +79,8 @@ class AppSettings:
     # filters -----------------------------------------------------------------------------
     @property
     def categories(self) -> set[str]:
-        saved = self._json("filters/categories", list(CATEGORIES))
-        return {c for c in saved if c in CATEGORIES}
+        saved = self._json("filters/categories", list(CATEGORIES), list)
+        return {c for c in saved if isinstance(c, str) and c in CATEGORIES}
 
     @categories.setter
     def categories(self, value: set[str]) -> None:
@@ -87,7 +97,7 @@ class AppSettings:
     # audition ----------------------------------------------------------------------------
     @property
     def volume(self) -> float:
-        return min(1.0, max(0.0, float(self._json("audition/volume", 0.8))))
+        return min(1.0, max(0.0, float(self._json("audition/volume", 0.8, (int, float)))))
 
     @volume.setter
     def volume(self, value: float) -> None:
@@ -96,8 +106,7 @@ class AppSettings:
     @property
     def device_name(self) -> str | None:
         """Devices are remembered by name: PortAudio indices change when hardware changes."""
-        name = self._json("audition/device", None)
-        return str(name) if name else None
+        return self._json("audition/device", None, str) or None
 
     @device_name.setter
     def device_name(self, value: str | None) -> None:
@@ -105,7 +114,7 @@ class AppSettings:
 
     @property
     def auto_play(self) -> bool:
-        return bool(self._json("audition/auto_play", True))
+        return self._json("audition/auto_play", True, bool)
 
     @auto_play.setter
     def auto_play(self, value: bool) -> None:
@@ -113,7 +122,7 @@ class AppSettings:
 
     @property
     def loudness_mode(self) -> str:
-        mode = self._json("audition/loudness", "rms")
+        mode = self._json("audition/loudness", "rms", str)
         return mode if mode in ("off", "peak", "rms") else "rms"
 
     @loudness_mode.setter
@@ -123,7 +132,7 @@ class AppSettings:
     # query -------------------------------------------------------------------------------
     @property
     def recent_bounces(self) -> list[str]:
-        return [str(p) for p in self._json("query/recent", [])][:MAX_RECENT]
+        return self._strings("query/recent")[:MAX_RECENT]
 
     def add_recent_bounce(self, path: str) -> None:
         recent = [p for p in self.recent_bounces if p != path]
@@ -131,8 +140,15 @@ class AppSettings:
 
     @property
     def excerpts(self) -> int:
-        return max(1, min(64, int(self._json("query/excerpts", 10))))
+        return max(1, min(64, int(self._json("query/excerpts", 10, (int, float)))))
 
     @excerpts.setter
     def excerpts(self, value: int) -> None:
         self._set_json("query/excerpts", int(value))
+
+
+def _finite(x: int | float) -> bool:
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int too large for a float
+        return False
