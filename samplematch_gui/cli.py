@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import sys
 import threading
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(demo=args.demo, weights_dir=args.weights, db_path=args.db)
     if args.command == "rank" and args.top < 0:
         parser.error("--top must be 0 (all) or more")
+    if args.command == "rank" and args.region and not _valid_region(*args.region):
+        parser.error("--region START END needs 0 <= START < END (seconds)")
     try:
         return _index(args) if args.command == "index" else _rank(args)
     except KeyboardInterrupt:
@@ -57,13 +60,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
+def _valid_region(start: float, end: float) -> bool:
+    return math.isfinite(start) and math.isfinite(end) and 0 <= start < end
+
+
+def _db_path(args) -> Path:
+    from samplematch_gui.paths import default_db_path
+
+    return args.db or default_db_path()
+
+
 def _open(args):
     from samplematch_gui.engine import load_embedder
     from samplematch_gui.library_db import LibraryDB
-    from samplematch_gui.paths import default_db_path
 
     embedder = load_embedder(args.weights)
-    return embedder, LibraryDB(args.db or default_db_path())
+    return embedder, LibraryDB(_db_path(args))
 
 
 def _index(args) -> int:
@@ -101,6 +113,10 @@ def _rank(args) -> int:
     from samplematch_gui.engine import query_vector
     from samplematch_gui.library_index import LibraryIndex
 
+    if not _db_path(args).is_file():  # ranking only reads: never create a library here
+        print(f"samplematch: no library at {_db_path(args)}; build one with: samplematch index DIR"
+              + (f" --db {args.db}" if args.db else ""), file=sys.stderr)
+        return EXIT_FAILURE
     embedder, db = _open(args)
     with db:
         index = LibraryIndex.from_db(db, embedder.model_id)

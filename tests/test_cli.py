@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from samplematch_gui.cli import main
+from samplematch_gui.library_db import LibraryDB
 from tests import sounds
 
 
@@ -57,7 +58,8 @@ def test_rank_text_lists_best_first(indexed, bounce, tiny_weights, capsys):
 
 def test_usage_errors_exit_2(capsys):
     for argv in (["rank"], ["index"], ["rank", "x.wav", "--category", "cowbell"],
-                 ["rank", "x.wav", "--top", "-1"], ["frobnicate"]):
+                 ["rank", "x.wav", "--top", "-1"], ["frobnicate"], ["rank", "x.wav", "--region", "5", "1"],
+                 ["rank", "x.wav", "--region", "-5", "2"], ["rank", "x.wav", "--region", "0", "nan"]):
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 2, argv
@@ -73,9 +75,21 @@ def test_failures_exit_1_with_one_line(tmp_path, indexed, tiny_weights, sample_l
     assert "not found" in capsys.readouterr().err
     assert main(["index", str(tmp_path / "nowhere"), "--db", str(indexed),
                  "--weights", str(tiny_weights)]) == 1
-    assert main(["rank", str(sample_library / "Kicks" / "808_BD_01.wav"),
-                 "--db", str(tmp_path / "empty.db"), "--weights", str(tiny_weights)]) == 1
+    kick = str(sample_library / "Kicks" / "808_BD_01.wav")
+    missing = tmp_path / "sub" / "missing.db"
+    assert main(["rank", kick, "--db", str(missing), "--weights", str(tiny_weights)]) == 1
+    assert f"no library at {missing}" in capsys.readouterr().err and not missing.parent.exists()
+    LibraryDB(tmp_path / "empty.db").close()
+    assert main(["rank", kick, "--db", str(tmp_path / "empty.db"), "--weights", str(tiny_weights)]) == 1
     assert "no samples indexed" in capsys.readouterr().err
+
+
+def test_a_region_past_the_end_of_the_bounce_says_so(indexed, bounce, tiny_weights, capsys):
+    args = ["rank", str(bounce), "--db", str(indexed), "--weights", str(tiny_weights)]
+    assert main(args + ["--region", "100", "200"]) == 1
+    assert "after the end of the file (12.0 s)" in capsys.readouterr().err
+    assert main(args + ["--region", "11", "200", "--json"]) == 0  # a region running past the end is cut
+    assert len(json.loads(capsys.readouterr().out)) == 8
 
 
 def test_kill_9_mid_scan_loses_nothing_committed(tmp_path, tiny_weights):
