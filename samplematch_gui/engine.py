@@ -42,8 +42,3 @@ def query_vector(embedder: Embedder, bounce_path: str | Path,
     if cancel is not None and cancel.is_set():
         raise Cancelled()
     return embedder.embed_query_excerpts(batch)
-
-
-def load_bounce(path: str | Path, sample_rate: int) -> np.ndarray:
-    """The whole bounce as mono at sample_rate (for the waveform view and playback)."""
-    return audio.load(path, sample_rate)

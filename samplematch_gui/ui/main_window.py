@@ -356,8 +356,8 @@ class MainWindow(QMainWindow):
         self._update_page()
         self.table.setFocus()  # ready for Space and the arrow keys
 
-    def _bounce_loaded(self, path: str, samples, rate: int) -> None:
-        self.query_panel.set_bounce_audio(samples, rate)
+    def _bounce_loaded(self, path: str, overview) -> None:
+        self.query_panel.set_bounce_overview(overview)
         self.settings.add_recent_bounce(path)
         self.library_panel.set_recent(self.settings.recent_bounces)
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QStackedWidget, QVBoxLayout, QWidget)
 
+from samplematch_gui.overview import Overview
 from samplematch_gui.ui.search_controller import Query
 from samplematch_gui.ui.waveform_view import WaveformView
 
@@ -100,8 +100,8 @@ class QueryPanel(QFrame):
         self.drop_hint.style().unpolish(self.drop_hint)
         self.drop_hint.style().polish(self.drop_hint)
 
-    def set_bounce_audio(self, samples: np.ndarray, rate: int) -> None:
-        self.waveform.set_audio(samples, rate)
+    def set_bounce_overview(self, overview: Overview) -> None:
+        self.waveform.set_overview(overview.low, overview.high, overview.duration)
         self.stack.setCurrentWidget(self.waveform)
         self._show_region(0.0, self.waveform.duration)
 

@@ -14,12 +14,13 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from model import audio
-from samplematch_gui.engine import load_bounce, query_vector
+from samplematch_gui.engine import query_vector
 from samplematch_gui.library_db import LibraryDB
 from samplematch_gui.library_index import LibraryIndex, RankedSample
+from samplematch_gui.overview import file_overview
 from samplematch_gui.ui.workers import Task, TaskRunner
 
-WAVEFORM_RATE = 11025  # enough for drawing; the query reads the file at the model's rate
+OVERVIEW_POINTS = 2000  # min/max pairs drawn for the bounce
 REGION_DEBOUNCE_MS = 250
 
 
@@ -35,7 +36,7 @@ class Query:
 
 
 class SearchController(QObject):
-    bounceLoaded = Signal(str, object, int)  # path, mono samples, rate
+    bounceLoaded = Signal(str, object)  # path, Overview
     bounceFailed = Signal(str, str)  # path, message
     queryChanged = Signal(object)  # Query | None
     resultsReady = Signal(list)  # list[RankedSample], best first (NaN scores: no query)
@@ -136,17 +137,18 @@ class SearchController(QObject):
         self._set_query(self._bounce)
 
         def load(cancel, report):
-            return load_bounce(path, WAVEFORM_RATE)
+            return file_overview(path, OVERVIEW_POINTS, cancel)
 
+        self._bounce_loader.cancel_all()  # a stale bounce's overview is not worth finishing
         task = Task(load, self._bounce_loader.next_generation())
         task.signals.finished.connect(self._bounce_loaded)
         task.signals.failed.connect(self._bounce_failed)
         self._bounce_loader.start(task)
         self._rank()
 
-    def _bounce_loaded(self, generation: int, wave: np.ndarray) -> None:
+    def _bounce_loaded(self, generation: int, overview) -> None:
         if self._bounce is not None and generation == self._bounce_loader.generation:
-            self.bounceLoaded.emit(self._bounce.path, wave, WAVEFORM_RATE)
+            self.bounceLoaded.emit(self._bounce.path, overview)
 
     def _bounce_failed(self, generation: int, message: str) -> None:
         if self._bounce is None or generation != self._bounce_loader.generation:

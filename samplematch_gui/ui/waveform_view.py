@@ -6,20 +6,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 
+from samplematch_gui.overview import envelope
 from samplematch_gui.ui import theme
 
 ENVELOPE_POINTS = 2000
-
-
-def envelope(samples: np.ndarray, points: int = ENVELOPE_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """Per-bucket (min, max) of a mono signal, `points` buckets at most."""
-    x = np.asarray(samples, dtype=np.float32)
-    if len(x) == 0:
-        return np.zeros(1, np.float32), np.zeros(1, np.float32)
-    buckets = min(points, len(x))
-    usable = len(x) // buckets * buckets
-    frames = x[:usable].reshape(buckets, -1)
-    return frames.min(axis=1), frames.max(axis=1)
 
 
 class WaveformView(pg.PlotWidget):
@@ -114,8 +104,11 @@ class WaveformView(pg.PlotWidget):
             item.hide()
 
     def set_audio(self, samples: np.ndarray, rate: int) -> None:
-        lo, hi = envelope(samples)
-        self._duration = len(samples) / rate if rate else 0.0
+        self.set_overview(*envelope(samples, ENVELOPE_POINTS), len(samples) / rate if rate else 0.0)
+
+    def set_overview(self, lo: np.ndarray, hi: np.ndarray, duration: float) -> None:
+        """Draw a (min, max) envelope spanning `duration` seconds."""
+        self._duration = duration
         t = np.linspace(0.0, self._duration, len(lo))
         scale = max(1e-6, float(max(np.max(np.abs(lo)), np.max(np.abs(hi)))))
         self._top.setData(t, hi / scale)
