@@ -84,7 +84,8 @@ class _Walk:
                 return
             try:
                 st = os.stat(dirpath)
-            except OSError:
+            except OSError as exc:
+                self._unreadable(exc)
                 dirnames.clear()
                 continue
             if (st.st_dev, st.st_ino) in visited:
