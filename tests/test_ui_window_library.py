@@ -237,3 +237,16 @@ def test_a_correction_made_while_the_library_reloads_is_kept(windows, qtbot, mon
     with qtbot.waitSignal(w.search.resultsReady, timeout=10000):
         w.search.reload_index()
     assert w.proxy.index(0, 1).data() == "Tom *"
+
+
+def test_nested_folders_each_count_the_samples_inside_them(windows, qtbot, sample_library, tiny_embedder):
+    w = windows.make(tiny_embedder)
+    w.add_folders([str(sample_library), str(sample_library / "Kicks")])
+    wait_scanned(qtbot, w)
+    qtbot.waitUntil(lambda: w.library_panel.folder_list.count() == 2)
+    lines = sorted(w.library_panel.folder_list.item(i).text().split("\n")[0]
+                   for i in range(w.library_panel.folder_list.count()))
+    assert lines == ["Kicks  ·  2", "My Samples  ·  8"]
+    w.library.remove_folder(str(sample_library.resolve()))
+    qtbot.waitUntil(lambda: w.model.rowCount() == 2)  # the kicks are still in a listed folder
+    assert w.library_panel.folder_list.item(0).text().startswith("Kicks  ·  2")

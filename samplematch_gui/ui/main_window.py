@@ -16,6 +16,7 @@ from samplematch_gui.audition import AudioOutput
 from samplematch_gui.demo import DemoLibrary, build_demo
 from samplematch_gui.engine import BUILD_COMMAND
 from samplematch_gui.library_db import LibraryDB
+from samplematch_gui.paths import is_inside
 from samplematch_gui.scanner import ScanSummary
 from samplematch_gui.ui.audition_controller import AuditionController
 from samplematch_gui.ui.banner import Banner
@@ -284,12 +285,9 @@ class MainWindow(QMainWindow):
         if key == self._folder_counts_key:
             return
         self._folder_counts_key = key
-        roots = sorted(folders, key=len, reverse=True)
         counts: Counter = Counter()
-        for item in self.model.items():
-            root = next((r for r in roots if item.row.path.startswith(r.rstrip(os.sep) + os.sep)),
-                        None)
-            counts[root] += 1
+        for item in self.model.items():  # a sample in nested folders counts in each of them
+            counts.update(f for f in folders if is_inside(item.row.path, f))
         self.library_panel.set_folders(folders, counts)
 
     def _scan_finished(self, summary: ScanSummary) -> None:
