@@ -20,6 +20,17 @@ def test_normalised_rank_counts_candidates_scored_above_the_true_one():
     assert normalised_ranks(u, v, np.array([2, 1])).tolist() == [0.5, 0.25]
 
 
+def test_a_collapsed_or_broken_model_ranks_like_chance_or_last():
+    rng = np.random.default_rng(1)
+    u, v, truth = rng.standard_normal((5, 3)), rng.standard_normal((100, 3)), np.arange(5)
+    same = np.ones_like(v)  # every key embedded alike: all scores tie
+    assert normalised_ranks(u, same, truth) == pytest.approx(np.full(5, 50.5 / 100))
+    broken = u.copy()
+    broken[2] = np.nan
+    ranks = normalised_ranks(broken, v, truth)
+    assert ranks[2] == 1.0 and np.isfinite(ranks).all()
+
+
 def test_knn_likelihood_is_the_leave_one_out_share_of_same_label_neighbours():
     z = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9], [0.8, 0.3]])
     labels = np.array(["e", "e", "a", "a", "a"])

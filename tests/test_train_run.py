@@ -2,7 +2,9 @@
 bundle command (train -> best checkpoint -> evaluate -> export -> load through model.weights -> embed)."""
 import json
 import os
+import shutil
 import socket
+import threading
 
 import numpy as np
 import pytest
@@ -74,6 +76,22 @@ def test_resume_continues_exactly_where_the_checkpoint_left_off(corpus, tmp_path
     b = checkpoint.load(tmp_path / "resumed" / checkpoint.LAST)
     assert a["ranks"][0]["sampler"] == b["ranks"][0]["sampler"]
     assert torch.equal(a["ranks"][0]["gen"], b["ranks"][0]["gen"])
+
+
+def test_a_stop_request_saves_the_step_it_stopped_at(corpus, tmp_path):
+    with_val = tmp_path / "corpus"
+    shutil.copytree(corpus, with_val)
+    for path in sorted(with_val.glob("songs/*/song.json"))[:2]:  # validation runs at the end of a run
+        path.write_text(json.dumps(json.loads(path.read_text()) | {"split": "val"}))
+    stop = threading.Event()
+
+    def progress(done, total, text):
+        if text.startswith("loss") and done == 3:
+            stop.set()  # what Ctrl-C does (training.progress.cancel_on_signals)
+
+    cfg = tiny(with_val, tmp_path / "run", max_steps=100, checkpoint_every=2, eval_every=50, eval_queries=2)
+    assert train(cfg, progress, stop).steps == 3
+    assert checkpoint.load(tmp_path / "run" / checkpoint.LAST)["step"] == 3
 
 
 def test_bundle_trains_evaluates_exports_and_the_app_can_load_it(corpus, tmp_path):

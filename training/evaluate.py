@@ -65,12 +65,19 @@ def render_query(song: Song, pair: Pair, cfg: EvalConfig) -> np.ndarray:
 
 
 def normalised_ranks(u: np.ndarray, v: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """rank of v[truth[i]] among all rows of v by cosine to u[i], divided by len(v); in (0, 1]."""
+    """rank of v[truth[i]] among all rows of v by cosine to u[i], divided by len(v); in (0, 1].
+
+    Ties share the mid-rank, so a collapsed model (all scores equal) ranks at ~0.5 like chance;
+    a query or true key with non-finite scores ranks last.
+    """
     un = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-12)
     vn = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
     scores = un @ vn.T
-    true_score = scores[np.arange(len(u)), truth]
-    return (1 + (scores > true_score[:, None]).sum(axis=1)) / len(v)
+    true_score = scores[np.arange(len(u)), truth][:, None]
+    above = (scores > true_score).sum(axis=1)
+    tied = (scores == true_score).sum(axis=1) - 1  # the true key ties with itself
+    ranks = (1 + above + 0.5 * tied) / len(v)
+    return np.where(np.isfinite(true_score[:, 0]), ranks, 1.0)
 
 
 def knn_likelihood(z: np.ndarray, labels: np.ndarray, k: int) -> float:

@@ -167,7 +167,8 @@ class Trainer:
             if self.step % cfg.checkpoint_every == 0:
                 self._save()
                 last_saved = self.step
-        if self.step != last_eval:
+        stopped_by_user = broadcast_flag(self.d, self.cancel is not None and self.cancel.is_set())
+        if self.step != last_eval and not stopped_by_user:  # a stop request saves at once
             self._validate()
         if self.step != last_saved or self.step == 0:
             self._save()
