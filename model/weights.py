@@ -50,6 +50,8 @@ def read_config(weights_dir: str | Path) -> ModelConfig:
         raise WeightsError(f"no model config at {path}") from None
     except (OSError, ValueError) as exc:
         raise WeightsError(f"unreadable model config {path}: {exc}") from None
+    if not isinstance(doc, dict):
+        raise WeightsError(f"{path}: not a model config (a JSON object is expected)")
     version = doc.get("format_version")
     if version != FORMAT_VERSION:
         raise WeightsError(f"{path}: format version {version!r}, this build reads {FORMAT_VERSION}")
@@ -72,8 +74,14 @@ def load_model(weights_dir: str | Path, device: str | torch.device = "cpu",
         raise WeightsError(f"no weights at {path}") from None
     except Exception as exc:  # safetensors raises its own error types for corrupt files
         raise WeightsError(f"unreadable weights {path}: {exc}") from None
-    model = SampleMatchModel(cfg)
-    missing, unexpected = model.load_state_dict(state, strict=False)
+    try:
+        model = SampleMatchModel(cfg)
+    except RuntimeError as exc:  # timm: a backbone this build does not know
+        raise WeightsError(f"{path.parent}: cannot build the model its config describes ({exc})") from None
+    try:
+        missing, unexpected = model.load_state_dict(state, strict=False)
+    except RuntimeError as exc:  # shapes that do not match the config
+        raise WeightsError(f"{path} does not match its config: {str(exc).splitlines()[-1].strip()}") from None
     allowed_missing = "key_encoder." if cfg.shared_encoder else None
     bad_missing = [k for k in missing if not (allowed_missing and k.startswith(allowed_missing))]
     if bad_missing or unexpected:

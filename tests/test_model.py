@@ -100,6 +100,24 @@ def test_loader_refuses_bad_folders(tmp_path):
         load_model(tmp_path)
 
 
+def test_loader_explains_configs_that_do_not_fit(tmp_path):
+    export_model(SampleMatchModel(TINY), tmp_path)
+    doc = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text("[1, 2]")
+    with pytest.raises(WeightsError, match="not a model config"):
+        load_model(tmp_path)
+    unknown = json.loads(json.dumps(doc))
+    unknown["config"]["encoder"]["backbone"] = "no_such_net"
+    (tmp_path / "config.json").write_text(json.dumps(unknown))
+    with pytest.raises(WeightsError, match="cannot build"):
+        load_model(tmp_path)
+    wider = json.loads(json.dumps(doc))
+    wider["config"]["encoder"]["embed_dim"] = 128
+    (tmp_path / "config.json").write_text(json.dumps(wider))
+    with pytest.raises(WeightsError, match="does not match its config"):
+        load_model(tmp_path)
+
+
 def test_loading_never_unpickles(tmp_path):
     """A pickle bomb named like the weights is rejected, not executed."""
     import pickle
