@@ -31,6 +31,11 @@ class Loudness:
     mode: str = "rms"
     target_db: float = -18.0
     ceiling_db: float = -1.0  # RMS gain never pushes peaks above this
+    max_gain_db: float = 30.0  # near-silent files (dither, noise floors) are not blown up to full level
+
+
+class PlaybackError(Exception):
+    """The output device refused to play (unplugged, or the format is unsupported)."""
 
 
 class AudioOutput(Protocol):
@@ -38,7 +43,7 @@ class AudioOutput(Protocol):
     reason: str  # why audition is off; "" when available
     volume: float  # 0..1, applied live
 
-    def play(self, samples: np.ndarray, rate: int) -> None: ...
+    def play(self, samples: np.ndarray, rate: int) -> None: ...  # raises PlaybackError
     def stop(self) -> None: ...
     def is_playing(self) -> bool: ...
     def devices(self) -> list[OutputDevice]: ...
@@ -64,7 +69,7 @@ def normalise_loudness(samples: np.ndarray, loudness: Loudness) -> np.ndarray:
         gain = min(db_to_gain(loudness.target_db) / rms, db_to_gain(loudness.ceiling_db) / peak)
     else:
         raise ValueError(f"unknown loudness mode {loudness.mode!r}")
-    return (x * gain).astype(np.float32)
+    return (x * min(gain, db_to_gain(loudness.max_gain_db))).astype(np.float32)
 
 
 def load_preview(path: str | Path, rate: int = PREVIEW_RATE) -> np.ndarray:
@@ -145,10 +150,17 @@ class SoundDeviceOutput:
         self.stop()
         with self._lock:
             self._buffer, self._pos = data, 0
-        self._stream = self._sd.OutputStream(samplerate=rate, channels=data.shape[1],
-                                             dtype="float32", device=self._device,
-                                             callback=self._callback)
-        self._stream.start()
+        stream = None
+        try:
+            stream = self._sd.OutputStream(samplerate=rate, channels=data.shape[1], dtype="float32",
+                                           device=self._device, callback=self._callback)
+            stream.start()
+        except (self._sd.PortAudioError, ValueError) as exc:
+            if stream is not None:
+                stream.close()
+            raise PlaybackError(f"the output device cannot play it ({exc}); choose another output or "
+                                "use Audition → Rescan Audio Devices") from None
+        self._stream = stream
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         with self._lock:

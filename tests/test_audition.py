@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from samplematch_gui import audition
-from samplematch_gui.audition import (Loudness, NullOutput, SoundDeviceOutput, db_to_gain,
+from samplematch_gui.audition import (Loudness, NullOutput, PlaybackError, SoundDeviceOutput, db_to_gain,
                                       normalise_loudness, open_output)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,6 +37,13 @@ def test_rms_gain_is_limited_by_the_peak_ceiling():
     x[100] = 0.5  # a click: reaching -18 dB RMS would need a huge gain
     y = normalise_loudness(x, Loudness("rms", -18.0, ceiling_db=-1.0))
     assert np.max(np.abs(y)) == pytest.approx(db_to_gain(-1.0), rel=1e-4)
+
+
+def test_near_silence_is_not_blown_up_to_full_level():
+    dither = np.random.default_rng(0).integers(-1, 2, 44100).astype(np.float32) / 32768  # +-1 LSB
+    for mode in ("rms", "peak"):
+        y = normalise_loudness(dither, Loudness(mode, -18.0))
+        assert np.max(np.abs(y)) == pytest.approx(np.max(np.abs(dither)) * db_to_gain(30.0), rel=1e-4)
 
 
 def test_peak_normalisation_and_off_and_silence():
@@ -161,6 +168,19 @@ def test_sounddevice_output_streams_with_live_volume_and_stops_the_previous_soun
     assert first.closed and not first.active  # a new sound stops the previous one
     out.stop()
     assert sd.streams[-1].closed and not out.is_playing()
+
+
+def test_a_device_that_refuses_to_play_raises_a_playback_error():
+    sd = _FakeSD()
+
+    def refuse(**kwargs):
+        raise sd.PortAudioError("Error opening OutputStream: Device unavailable [PaErrorCode -9985]")
+
+    sd.OutputStream = refuse
+    out = SoundDeviceOutput(sd, 2)
+    with pytest.raises(PlaybackError, match="Device unavailable"):
+        out.play(np.ones(10, np.float32), 44100)
+    assert not out.is_playing()
 
 
 def test_open_output_falls_back_to_the_default_for_a_vanished_device(monkeypatch):

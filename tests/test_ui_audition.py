@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from samplematch_gui.audition import NullOutput, OutputDevice, load_preview
+from samplematch_gui.audition import NullOutput, OutputDevice, PlaybackError, load_preview
 from samplematch_gui.ui import main_window, results_view, sample_drag
 from samplematch_gui.ui.reveal import reveal_command
 from tests.ui_fakes import LIBRARY_SIZE, FakeOutput, drop_on
@@ -102,6 +102,21 @@ def drags(monkeypatch):
 
     monkeypatch.setattr(sample_drag, "QDrag", RecordingDrag)
     return started
+
+
+def test_a_device_that_refuses_to_play_is_reported_and_nothing_plays(ready, qtbot, monkeypatch):
+    w, output = ready
+
+    def refuse(samples, rate):
+        raise PlaybackError("the output device cannot play it (Device unavailable)")
+
+    monkeypatch.setattr(output, "play", refuse)
+    w.table.selectRow(0)
+    key(w, Qt.Key.Key_Space)
+    assert "Device unavailable" in w.statusBar().currentMessage()
+    assert w.audition.playing is None
+    key(w, Qt.Key.Key_Down)  # the next selection is still handled
+    assert w.table.currentIndex().row() == 1
 
 
 def test_drag_out_carries_file_urls_and_only_copies(ready, drags):

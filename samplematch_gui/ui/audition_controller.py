@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from model.audio import AudioError
-from samplematch_gui.audition import (PREVIEW_RATE, AudioOutput, Loudness, OutputDevice,
+from samplematch_gui.audition import (PREVIEW_RATE, AudioOutput, Loudness, OutputDevice, PlaybackError,
                                       load_preview, normalise_loudness)
 from samplematch_gui.ui.settings import AppSettings
 
@@ -86,7 +86,11 @@ class AuditionController(QObject):
         self.output.stop()
         if not self.output.available:
             return
-        self.output.play(normalise_loudness(wave, self.loudness), PREVIEW_RATE)
+        try:
+            self.output.play(normalise_loudness(wave, self.loudness), PREVIEW_RATE)
+        except PlaybackError as exc:
+            self.failed.emit(path, str(exc))
+            return
         self._playing = path
         self._started_at = time.monotonic()
         self._poll.start()
