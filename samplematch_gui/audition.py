@@ -23,6 +23,7 @@ class OutputDevice:
     index: int
     name: str
     is_default: bool = False
+    host_api: str = ""  # Windows lists one device under MME, DirectSound and WASAPI, by one name
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,14 @@ class SoundDeviceOutput:
             default = self._sd.query_devices(kind="output")["index"]
         except self._sd.PortAudioError:
             default = None
-        return [OutputDevice(d["index"], d["name"], d["index"] == default)
+        return [OutputDevice(d["index"], d["name"], d["index"] == default, self._host_api(d))
                 for d in self._sd.query_devices() if d["max_output_channels"] > 0]
+
+    def _host_api(self, device: dict) -> str:
+        try:
+            return str(self._sd.query_hostapis(device["hostapi"])["name"])
+        except (KeyError, IndexError, self._sd.PortAudioError):
+            return ""
 
     def device(self) -> int | None:
         return self._device

@@ -118,9 +118,9 @@ class _FakeSD:
 
     def __init__(self):
         self.streams: list[_RecordingStream] = []
-        self.plugged_in = [{"index": 0, "name": "Mic", "max_output_channels": 0},
-                           {"index": 1, "name": "Speakers", "max_output_channels": 2},
-                           {"index": 2, "name": "Interface", "max_output_channels": 8}]
+        self.plugged_in = [{"index": 0, "name": "Mic", "max_output_channels": 0, "hostapi": 0},
+                           {"index": 1, "name": "Speakers", "max_output_channels": 2, "hostapi": 0},
+                           {"index": 2, "name": "Interface", "max_output_channels": 8, "hostapi": 1}]
         self._initialize()
 
     def _initialize(self):  # like PortAudio: the device list is read once, at start
@@ -140,6 +140,9 @@ class _FakeSD:
             return devices[1]
         return devices if index is None else devices[index]
 
+    def query_hostapis(self, index):
+        return ({"name": "ALSA"}, {"name": "JACK Audio Connection Kit"})[index]
+
     def check_output_settings(self, **kwargs):
         pass
 
@@ -147,8 +150,8 @@ class _FakeSD:
 def test_sounddevice_output_streams_with_live_volume_and_stops_the_previous_sound():
     sd = _FakeSD()
     out = SoundDeviceOutput(sd)
-    assert [(d.index, d.name, d.is_default) for d in out.devices()] == [
-        (1, "Speakers", True), (2, "Interface", False)]
+    assert [(d.index, d.name, d.is_default, d.host_api) for d in out.devices()] == [
+        (1, "Speakers", True, "ALSA"), (2, "Interface", False, "JACK Audio Connection Kit")]
     out.set_device(2)
     out.play(np.ones(10, np.float32), 44100)
     first = sd.streams[-1]

@@ -214,6 +214,23 @@ def test_device_list_and_choice(windows):
     assert out.device() is None and w.settings.device_name is None
 
 
+def test_one_device_under_several_host_apis_is_told_apart_and_restored(windows):
+    def windows_like():  # PortAudio on Windows: the same interface under three host APIs
+        return FakeOutput([OutputDevice(1, "Speakers", True, "MME"), OutputDevice(5, "Focusrite USB", False, "MME"),
+                           OutputDevice(9, "Focusrite USB", False, "Windows WASAPI"),
+                           OutputDevice(12, "Focusrite USB", False, "Windows DirectSound")])
+
+    w = windows.make(output=windows_like())
+    items = [w.preview.device.itemText(i) for i in range(w.preview.device.count())]
+    assert items == ["Default output", "Speakers  (default)", "Focusrite USB · MME",
+                     "Focusrite USB · Windows WASAPI", "Focusrite USB · Windows DirectSound"]
+    w.preview.device.setCurrentIndex(3)
+    w.close()
+    again = windows.make(output=windows_like())
+    assert again.audition.output.device() == 9
+    assert again.preview.device.currentText() == "Focusrite USB · Windows WASAPI"
+
+
 def _rescan_action(window):
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Audition")
     return next(a for a in menu.actions() if a.text() == "Rescan Audio Devices")

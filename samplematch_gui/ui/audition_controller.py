@@ -37,7 +37,7 @@ class AuditionController(QObject):
         self.auto_play = settings.auto_play
         self.loudness = Loudness(mode=settings.loudness_mode)
         self.output.volume = settings.volume
-        self._restore_device(settings.device_name)
+        self._restore_device()
         self._poll = QTimer(self)
         self._poll.setInterval(33)  # playhead refresh while a sound plays
         self._poll.timeout.connect(self._check_finished)
@@ -132,6 +132,7 @@ class AuditionController(QObject):
         self.stop()
         self.output.set_device(None if device is None else device.index)
         self._settings.device_name = None if device is None else device.name
+        self._settings.device_host_api = None if device is None else device.host_api
 
     @property
     def can_rescan(self) -> bool:
@@ -145,10 +146,13 @@ class AuditionController(QObject):
         self.output.close()
         self.output = self._reopen()
         self.output.volume = self._settings.volume
-        self._restore_device(self._settings.device_name)
+        self._restore_device()
         self.outputChanged.emit()
 
-    def _restore_device(self, name: str | None) -> None:
-        match = next((d for d in self.output.devices() if d.name == name), None) if name else None
+    def _restore_device(self) -> None:
+        """The saved device, by name and host API (PortAudio indices change with the hardware)."""
+        name, host_api = self._settings.device_name, self._settings.device_host_api
+        named = [d for d in self.output.devices() if d.name == name] if name else []
+        match = next((d for d in named if d.host_api == host_api), named[0] if named else None)
         if match is not None:
             self.output.set_device(match.index)

@@ -1,6 +1,7 @@
 """The audition strip: the selected sample's waveform and the preview controls."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -150,8 +151,11 @@ class PreviewBar(QFrame):
         self.device.clear()
         self.device.addItem(DEFAULT_DEVICE, None)
         current = self.audition.output.device()
-        for d in self.audition.devices():
-            self.device.addItem(d.name + ("  (default)" if d.is_default else ""), d)
+        devices = self.audition.devices()
+        names = Counter(d.name for d in devices)
+        for d in devices:
+            api = f" · {d.host_api}" if names[d.name] > 1 and d.host_api else ""
+            self.device.addItem(d.name + api + ("  (default)" if d.is_default else ""), d)
             if d.index == current:
                 self.device.setCurrentIndex(self.device.count() - 1)
         self.device.blockSignals(False)

@@ -113,6 +113,14 @@ class AppSettings:
         self._set_json("audition/device", value)
 
     @property
+    def device_host_api(self) -> str | None:
+        return self._json("audition/device_host_api", None, str)
+
+    @device_host_api.setter
+    def device_host_api(self, value: str | None) -> None:
+        self._set_json("audition/device_host_api", value)
+
+    @property
     def auto_play(self) -> bool:
         return self._json("audition/auto_play", True, bool)
 
