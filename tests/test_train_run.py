@@ -78,6 +78,13 @@ def test_resume_continues_exactly_where_the_checkpoint_left_off(corpus, tmp_path
     assert torch.equal(a["ranks"][0]["gen"], b["ranks"][0]["gen"])
 
 
+def test_settings_that_cannot_train_are_refused_in_one_line(corpus, tmp_path, capsys):
+    assert main(["train", "--corpus", str(corpus), "--run-dir", str(tmp_path / "run"), "--batch-size", "1"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "batch size must be at least 2" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_stop_request_saves_the_step_it_stopped_at(corpus, tmp_path):
     with_val = tmp_path / "corpus"
     shutil.copytree(corpus, with_val)

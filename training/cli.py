@@ -282,7 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
     with cancel_on_signals() as cancel:
-        return run_command(a, cancel)
+        try:
+            return run_command(a, cancel)
+        except ValueError as exc:  # a setting or a corpus that cannot work: say so in one line
+            print(f"samplematch-train: {exc}", file=sys.stderr)
+            return 1
 
 
 def run_command(a: argparse.Namespace, cancel) -> int:

@@ -35,6 +35,13 @@ class TrainConfig:
     threads: int = 0                         # torch CPU threads; 0 = torch's default
     resume: bool = False                     # continue from <run_dir>/last.pt when it exists
 
+    def __post_init__(self):
+        if self.batch_size < 2:
+            raise ValueError("batch size must be at least 2: the contrastive loss needs negatives and "
+                             "the variance term a spread")
+        if self.mixing not in ("power", "wave"):
+            raise ValueError(f"mixing must be 'power' or 'wave', not {self.mixing!r}")
+
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d["model"] = self.model.to_dict()
