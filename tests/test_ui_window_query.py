@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from samplematch_gui.engine import BUILD_COMMAND, query_vector
 from samplematch_gui.library_db import LibraryDB
 from samplematch_gui.library_index import LibraryIndex
 from samplematch_gui.ui.app import open_window
+from samplematch_gui.ui.results_model import COLUMNS
 from samplematch_gui.ui.settings import AppSettings
 from tests import sounds
 from tests.ui_fakes import (LIBRARY_SIZE, SlowEmbedder, drag_enter_from, drop_on, visible_names,
@@ -193,6 +194,27 @@ def test_more_like_this_ranks_by_the_selected_sample(windows, qtbot, sample_libr
     assert visible_paths(w) == expected_ranking(w.db.path, tiny_embedder, bounce)
 
 
+def test_a_rerank_of_the_same_query_keeps_the_users_sort_and_selection(windows, qtbot, sample_library, bounce,
+                                                                       tmp_path, tiny_embedder):
+    w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        w.open_bounce(str(bounce))
+    name = COLUMNS.index("name")
+    w.table.sortByColumn(name, Qt.SortOrder.DescendingOrder)
+    w.table.selectRow(3)
+    chosen = w.table.current_path()
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        w.search.reload_index()  # what a finished scan or a scan's periodic refresh does
+    assert w.proxy.sort_column() == name and w.proxy.sort_order() == Qt.SortOrder.DescendingOrder
+    assert w.table.current_path() == chosen
+    other = tmp_path / "other.wav"
+    sounds.write(other, sounds.song(np.random.default_rng(7), 6.0))
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        w.open_bounce(str(other))  # a new query: best first again
+    assert w.proxy.sort_column() == COLUMNS.index("score")
+    assert w.proxy.sort_order() == Qt.SortOrder.DescendingOrder
+
+
 def test_an_unreadable_bounce_is_reported_and_not_kept(windows, qtbot, sample_library, tmp_path,
                                                        tiny_embedder):
     w = scanned_window(windows, qtbot, sample_library, tiny_embedder)
@@ -249,7 +271,7 @@ def test_without_weights_the_window_opens_with_a_banner(qapp, qtbot, tmp_path, s
 def test_run_opens_the_window_and_returns_the_exit_code(tmp_path, tiny_weights):
     """`samplematch` end to end, in its own process: run() ends with the app's exit code."""
     script = textwrap.dedent(f"""
-        from PySide6.QtCore import QTimer
+        from PySide6.QtCore import Qt, QTimer
         from PySide6.QtWidgets import QApplication
         from samplematch_gui.ui import app as app_module
         app_module.share_cpu_with_the_daw = lambda: None

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._restore()
         self._folder_counts_key: tuple | None = None
+        self._shown_query = None  # the query whose results the table shows
         self._folders_changed(self.library.folders())
         self.library_panel.set_recent(self.settings.recent_bounces)
         self._update_stats()
@@ -180,6 +181,7 @@ class MainWindow(QMainWindow):
 
         t = self.table
         t.playRequested.connect(self.audition.play)
+        t.toggleRequested.connect(self.audition.toggle)
         t.rowClicked.connect(self._row_clicked)
         t.stopRequested.connect(self.audition.stop)
         t.currentPathChanged.connect(self.audition.select)
@@ -392,17 +394,24 @@ class MainWindow(QMainWindow):
 
     # results ------------------------------------------------------------------------------
     def show_results(self, ranked: list) -> None:
-        current = self.table.current_path()
+        """A new query shows best first from the top; a re-rank of the same one (the library
+        changed) keeps the user's sort, selection and scroll position."""
+        current, scroll = self.table.current_path(), self.table.verticalScrollBar().value()
+        new_query = self.search.query != self._shown_query
+        self._shown_query = self.search.query
         self.model.set_results(ranked)
         score, column = COLUMNS.index("score"), self.proxy.sort_column()
-        if self.model.has_scores():  # a new ranking: best first
+        if self.model.has_scores() and (new_query or column == -1):
             self.table.sortByColumn(score, Qt.SortOrder.DescendingOrder)
-        elif column in (-1, score):  # browsing the library: by name
+        elif not self.model.has_scores() and column in (-1, score):  # browsing the library: by name
             self.table.sortByColumn(COLUMNS.index("name"), Qt.SortOrder.AscendingOrder)
         else:
             self.table.sortByColumn(column, self.proxy.sort_order())
         self._reselect(current)
-        self.table.scrollToTop()
+        if new_query:
+            self.table.scrollToTop()
+        else:
+            self.table.verticalScrollBar().setValue(scroll)
         self._update_counts()
         self._show_folders()
 
