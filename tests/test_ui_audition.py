@@ -43,8 +43,12 @@ def test_keyboard_audition(ready, qtbot):
     rms = np.sqrt(np.mean(np.square(samples.astype(np.float64))))
     assert len(samples) == len(expected) and 20 * np.log10(rms) == pytest.approx(-18, abs=0.1)
 
-    key(w, Qt.Key.Key_Space)
+    key(w, Qt.Key.Key_Space)  # Space stops the sound that is playing ...
+    assert w.audition.playing is None and not out.is_playing()
+    key(w, Qt.Key.Key_Space)  # ... and plays it again
     assert started == [first, first]
+    key(w, Qt.Key.Key_Return)  # Enter restarts it
+    assert started == [first, first, first] and out.is_playing()
     with qtbot.waitSignal(w.audition.position, timeout=2000):  # the playhead moves
         pass
     assert 0 < w.preview.waveform.playhead() < w.preview.waveform.duration

@@ -96,6 +96,13 @@ class AuditionController(QObject):
         self._poll.start()
         self.started.emit(path)
 
+    def toggle(self, path: str) -> None:
+        """Space: stop the sample if it is sounding, else play it."""
+        if self._playing == path and self.output.is_playing():
+            self.stop()
+        else:
+            self.play(path)
+
     def stop(self) -> None:
         self.output.stop()
         self._end()

@@ -79,7 +79,8 @@ class CategoryDelegate(QStyledItemDelegate):
 
 
 class ResultsView(QTableView):
-    playRequested = Signal(str)  # path
+    playRequested = Signal(str)  # path: play from the start
+    toggleRequested = Signal(str)  # path: play, or stop if it is playing
     rowClicked = Signal(str, bool)  # path, whether the click moved the selection to it
     stopRequested = Signal()
     moreLikeThisRequested = Signal(str)
@@ -162,7 +163,9 @@ class ResultsView(QTableView):
     # keyboard -----------------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:
         key = event.key()
-        if key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current_path():
+        if key == Qt.Key.Key_Space and self.current_path():
+            self.toggleRequested.emit(self.current_path())
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current_path():
             self.playRequested.emit(self.current_path())
         elif key == Qt.Key.Key_Escape:
             self.stopRequested.emit()
