@@ -130,3 +130,23 @@ def test_unscored_library_rows_and_formatting(qapp):
     assert model.index(0, COLUMNS.index("folder")).data() == "lib / Drums"
     assert display_folder("/elsewhere/x", ["/lib"]) == "/elsewhere/x"
     assert [format_duration(s) for s in (0.123, 12.34, 75)] == ["0.12 s", "12.3 s", "1:15"]
+
+
+def test_text_filter_looks_only_at_what_the_table_shows(qapp):
+    model, proxy = ResultsModel(), ResultsFilter()
+    proxy.setSourceModel(model)
+    model.set_roots(["/home/sam/Samples"])
+    model.set_results([ranked("BD 1.wav", "kick", 0.5, "/home/sam/Samples/Kicks"),
+                       ranked("SD 1.wav", "snare", 0.4, "/home/sam/Samples/Snares")])
+    proxy.set_text("home")  # in the path, but not in the Folder column ("Samples / Kicks")
+    assert names(proxy) == []
+    proxy.set_text("samples kicks")
+    assert names(proxy) == ["BD 1.wav"]
+
+
+def test_the_first_click_on_fit_sorts_best_first(models):
+    model, _ = models
+    assert model.headerData(COLUMNS.index("score"), Qt.Orientation.Horizontal,
+                            Qt.ItemDataRole.InitialSortOrderRole) == Qt.SortOrder.DescendingOrder
+    assert model.headerData(COLUMNS.index("name"), Qt.Orientation.Horizontal,
+                            Qt.ItemDataRole.InitialSortOrderRole) == Qt.SortOrder.AscendingOrder

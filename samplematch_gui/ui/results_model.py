@@ -51,6 +51,7 @@ class ResultsModel(QAbstractTableModel):
         self._items: list[RankedSample] = []
         self._lo, self._hi = 0.0, 1.0
         self._roots: list[str] = []
+        self._search_text: dict[str, str] = {}  # path: what the text filter looks in
 
     # content ------------------------------------------------------------------------------
     def set_results(self, items: list[RankedSample]) -> None:
@@ -63,6 +64,7 @@ class ResultsModel(QAbstractTableModel):
     def set_roots(self, roots: list[str]) -> None:
         """Library folders: the folder column is shown relative to them."""
         self._roots = sorted(roots, key=len, reverse=True)
+        self._search_text.clear()
         if self._items:
             self.dataChanged.emit(self.index(0, COLUMNS.index("folder")),
                                   self.index(len(self._items) - 1, COLUMNS.index("folder")))
@@ -72,6 +74,14 @@ class ResultsModel(QAbstractTableModel):
 
     def item(self, row: int) -> RankedSample:
         return self._items[row]
+
+    def search_text(self, row: int) -> str:
+        """The name and the folder as shown (not the hidden part of the path), case-folded."""
+        r = self._items[row].row
+        text = self._search_text.get(r.path)
+        if text is None:
+            text = self._search_text[r.path] = f"{r.name} {display_folder(r.folder, self._roots)}".casefold()
+        return text
 
     def sort_keys(self, column: str) -> list:
         return [self._sort_key(it, column) for it in self._items]
@@ -125,6 +135,8 @@ class ResultsModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[COLUMNS[section]].upper()
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.InitialSortOrderRole:
+            return Qt.SortOrder.DescendingOrder if COLUMNS[section] == "score" else Qt.SortOrder.AscendingOrder
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
             right = COLUMNS[section] in ("duration",)
             return int((Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft)
@@ -260,8 +272,7 @@ class ResultsFilter(QSortFilterProxyModel):
     def _matches_text(self, source_row: int) -> bool:
         if not self._words:
             return True
-        row = self.sourceModel().item(source_row).row
-        haystack = f"{row.name} {row.folder}".casefold()
+        haystack = self.sourceModel().search_text(source_row)
         return all(w in haystack for w in self._words)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
