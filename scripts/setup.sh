@@ -11,6 +11,9 @@ fi
 
 # PortAudio lets sounddevice play auditions; the Qt libraries let PySide6 start on a bare system.
 SYSTEM_PACKAGES="libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0"
+# Debian and Ubuntu ship venv's pip bootstrap (ensurepip) separately.
+PYVER=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+"$PYTHON" -c 'import ensurepip' >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES python$PYVER-venv"
 if command -v dpkg >/dev/null 2>&1; then
     missing=$(for p in $SYSTEM_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done | xargs)
     if [ -n "$missing" ]; then
@@ -24,7 +27,14 @@ if command -v dpkg >/dev/null 2>&1; then
     fi
 fi
 
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+    rm -rf .venv  # absent, or left without pip by an earlier run that lacked ensurepip
+    if ! "$PYTHON" -m venv .venv; then
+        rm -rf .venv
+        echo "Could not create .venv; install venv support first:  sudo apt-get install python$PYVER-venv" >&2
+        exit 1
+    fi
+fi
 stamp=.venv/.samplematch-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
