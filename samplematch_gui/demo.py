@@ -50,8 +50,8 @@ def build_demo(root: Path | None = None, sources: DemoSources = DemoSources(),
     """Write (once) the demo sample folder and bounce under root (default data_dir()/demo)."""
     root = Path(root) if root is not None else demo_root()
     folder, bounce = root / "Demo Drum Kit", root / "demo_bounce.wav"
-    if (root / DONE_MARKER).exists() and bounce.exists():
-        files = [p for p in folder.rglob("*") if is_audio_path(p)]
+    files = [p for p in folder.rglob("*") if is_audio_path(p)]
+    if (root / DONE_MARKER).exists() and bounce.exists() and files:
         source = (root / DONE_MARKER).read_text().strip() or "generated"
         return DemoLibrary(folder, bounce, source, len(files))
     shutil.rmtree(folder, ignore_errors=True)

@@ -42,6 +42,14 @@ def test_demo_is_built_once(tmp_path):
     assert again == first and again.bounce.stat().st_mtime_ns == stamp
 
 
+def test_a_deleted_demo_kit_is_built_again(tmp_path):
+    first = build_demo(tmp_path / "demo", NOWHERE)
+    for p in _audio_files(first.folder):
+        p.unlink()
+    again = build_demo(tmp_path / "demo", NOWHERE)
+    assert again.count == first.count == len(_audio_files(again.folder))
+
+
 def test_installed_kits_are_copied_trimmed_and_bad_files_skipped(tmp_path):
     rng = np.random.default_rng(0)
     kits = tmp_path / "drumkits"
