@@ -23,6 +23,13 @@ Choices (each pinned by tests/test_taxonomy.py):
   has no other keyword: such a name is a crash ("Cymbal Ride" is a ride), and in a path it becomes
   a ride when the nearest farther folder with a (strong) keyword says ride ("Rides/Cymbal 2.wav").
 - LT, MT, HT, FT are toms; numbered drum-machine names like "t1" are not.
+- Spelled-out words beat two-letter abbreviations wherever they stand: "CR78 Snare" and "RD-8 Kick"
+  (drum-machine models) and "Ch1 Kick" (a mixer channel) are a snare and kicks. "Ch" followed by a
+  number beside a word that does not describe a hat is a channel ("Ch 3 Guitar", "CH12 Bass" are no
+  hi-hats; "CH 01" and "CH 01 Hard" are).
+- Loops and names with a tempo ("Kick Loop 128", "Hats 120bpm") are "other": they hold many hits,
+  and the app ranks one-shots. Only the name that decides counts: a "Loopmasters" folder above
+  "Kicks/BD 1.wav" changes nothing.
 - For paths, the file name without its extension decides when it matches anything, otherwise the
   nearest folder that matches; "other" when nothing matches. A drum word after the last dot
   ("Open.Hat") is kept as part of the name. For multitrack stems whose folders carry song or
@@ -53,14 +60,18 @@ _KEYWORDS = {
               "vibraslap", "tabla", "overhead", "ovh"),
 }
 _WEAK = {"cymbal": "crash", "cym": "crash", "cy": "crash"}
+# A loop at some tempo holds many hits: not a one-shot of any drum.
+_LOOP_WORDS = frozenset({"loop", "bpm"})
 # Words that only join keywords into compounds ("kickin", "snaretop", "floortom", "hitom").
 _MODIFIERS = frozenset({"in", "out", "sub", "top", "bottom", "bot", "up", "down", "hi", "high",
                         "lo", "low", "mid", "floor", "rack", "open", "closed", "close", "pedal",
                         "bell", "hard", "soft", "bass", "drum"})
 
+_HAT_DESCRIPTIONS = _MODIFIERS - {"in", "out", "sub", "floor", "rack", "bass", "drum"}
+
 _STRONG = {tuple(k.split()): cat for cat, words in _KEYWORDS.items() for k in words}
 _MAX_PHRASE = max(len(k) for k in _STRONG)
-_WORDS = frozenset(w for k in _STRONG for w in k) | set(_WEAK) | _MODIFIERS
+_WORDS = frozenset(w for k in _STRONG for w in k) | set(_WEAK) | _MODIFIERS | _LOOP_WORDS
 # Pieces of glued compounds: single-word keywords of 3+ letters (so "sidekick" is not "side" + kick,
 # "chin" not "ch" + in), modifiers, and "hh", which starts no English word ("hhopen", "hhpedal").
 _PIECES = frozenset(w for w in (*(k[0] for k in _STRONG if len(k) == 1), *_WEAK)
@@ -123,13 +134,26 @@ def tokens(name: str) -> list[str]:
     return out
 
 
+def _is_channel_prefix(words: list[str], i: int) -> bool:
+    # "Ch 3 Guitar", "CH12_Bass": a mixer channel number, not a closed hat ("CH 01 Hard" still is).
+    if words[i] != "ch" or i + 1 >= len(words) or not words[i + 1].isdigit():
+        return False
+    rest = words[:i] + words[i + 2:]
+    return any(not w.isdigit() and w not in _HAT_DESCRIPTIONS for w in rest)
+
+
 def _match(name: str) -> _Match | None:
     words = [_singular(w, _WORDS) for w in tokens(name)]
-    for i in range(len(words)):
-        for n in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
-            category = _STRONG.get(tuple(words[i:i + n]))
-            if category:
-                return _Match(category, False)
+    if any(w in _LOOP_WORDS for w in words):
+        return _Match("other", False)
+    for abbreviations in (False, True):  # "CR78 Snare", "Ch1 Kick": the spelled-out word decides
+        for i in range(len(words)):
+            for n in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
+                phrase = tuple(words[i:i + n])
+                category = _STRONG.get(phrase)
+                if category and (n == 1 and len(phrase[0]) <= 2) == abbreviations \
+                        and not _is_channel_prefix(words, i):
+                    return _Match(category, False)
     weak = next((_WEAK[w] for w in words if w in _WEAK), None)
     return _Match(weak, True) if weak else None
 
