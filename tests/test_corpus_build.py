@@ -94,3 +94,23 @@ def test_cancel_stops_between_songs(tmp_path):
                            cancel=cancel)
     assert summary["cancelled"] and summary["built"] == 2
     assert [s.id for s in load_corpus(tmp_path)[1]] == ["song00000", "song00001"]
+
+
+def test_another_plan_is_refused_in_a_built_corpus(corpus):
+    out, _ = corpus
+    before = sorted(p.name for p in (out / "songs").iterdir())
+    with pytest.raises(ValueError, match="planned as"):  # its splits would mix kit sources
+        build_corpus(out, n_songs=N + 10, seed=7, song_seconds=(4, 6), synthetic=True)
+    assert sorted(p.name for p in (out / "songs").iterdir()) == before
+
+
+def test_an_interrupted_build_is_finished_with_its_own_plan(tmp_path, capsys):
+    from training.cli import ensure_corpus
+
+    cancel = threading.Event()
+    build_corpus(tmp_path, n_songs=4, seed=1, song_seconds=(12, 20), synthetic=True, cancel=cancel,
+                 progress=lambda done, total, msg: cancel.set() if msg == "song00000" else None)
+    assert len(load_corpus(tmp_path)[1]) == 1
+    assert ensure_corpus(tmp_path, songs=1000, seed=0, synthetic=False, cancel=None) == 0
+    assert [s.id for s in load_corpus(tmp_path)[1]] == [f"song{i:05d}" for i in range(4)]
+    assert "built 3, already there 1, failed 0" in capsys.readouterr().out

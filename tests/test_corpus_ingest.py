@@ -98,3 +98,16 @@ def test_stem_roles_from_file_names():
     expected = {"Kick In": "kick", "BD": "kick", "Conga 2": "perc", "Tambourine": "perc", "Sub Bass": "bass",
                 "Chords L": "chords", "Lead Vox": "lead", "Drums": "other", "Overheads": "other", "whatever": "other"}
     assert {name: stem_role(name) for name in expected} == expected
+
+
+def test_the_ingest_command_reports_its_notes_and_a_missing_folder(tmp_path, capsys):
+    from training.cli import main
+
+    src, out = tmp_path / "packs", tmp_path / "corpus"
+    _make_pack(src)
+    assert main(["ingest", str(src), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "ingested 2 songs, 0 already there" in captured.out
+    assert "03 HiHat.wav" in captured.err and "empty song" in captured.err
+    assert main(["ingest", str(tmp_path / "nowhere"), "--out", str(out)]) == 1
+    assert "is not a folder" in capsys.readouterr().err

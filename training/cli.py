@@ -172,30 +172,65 @@ def best_checkpoint(run_dir: str | Path) -> Path:
 
 # --------------------------------------------------------------------------------------------- corpus
 
-def ensure_corpus(corpus: Path, songs: int, seed: int, synthetic: bool, cancel) -> None:
+def ensure_corpus(corpus: Path, songs: int, seed: int, synthetic: bool, cancel) -> int:
+    """Build the corpus when there is none, finish a build that was interrupted (with its own plan);
+    returns the exit status."""
     from training.corpus.layout import load_corpus
 
-    if load_corpus(corpus)[1]:
-        return
-    print(f"No corpus at {corpus}; building {songs} songs (this takes a while on a CPU).")
-    build_corpus(corpus, songs, seed, synthetic, cancel)
+    meta, existing = load_corpus(corpus)
+    plan = meta.get("plan")
+    if plan is None and existing:
+        return 0  # ingested songs, or a corpus built before plans were recorded
+    if plan is not None:
+        songs, seed, synthetic = plan["songs"], plan["seed"], plan["synthetic"]
+        if sum(not s.kit_source.startswith("user:") for s in existing) >= songs:
+            return 0
+    print(f"Building the {songs}-song corpus in {corpus} (resumable; this takes a while on a CPU).")
+    return build_corpus(corpus, songs, seed, synthetic, cancel)
 
 
-def build_corpus(out: Path, songs: int, seed: int, synthetic: bool, cancel) -> None:
+def build_corpus(out: Path, songs: int, seed: int, synthetic: bool, cancel) -> int:
+    """Build or resume; prints what happened; returns the exit status (1: no song could be made)."""
     from training.corpus.build import build_corpus as build
 
     bar = Bar()
     try:
-        build(out, n_songs=songs, seed=seed, synthetic=synthetic, progress=bar, cancel=cancel)
+        summary = build(out, n_songs=songs, seed=seed, synthetic=synthetic, progress=bar, cancel=cancel)
     finally:
         bar.close()
+    for failure in summary["failed"]:
+        print(f"failed: {failure}", file=sys.stderr)
+    state = "cancelled" if summary["cancelled"] else "done"
+    print(f"{state}: built {summary['built']}, already there {summary['skipped']}, failed "
+          f"{len(summary['failed'])}; {summary['songs']} songs {summary['songs_per_split']}")
+    return 1 if summary["cancelled"] or (summary["failed"] and not summary["songs"]) else 0
+
+
+def ingest(a: argparse.Namespace, cancel) -> int:
+    from training.corpus.ingest import ingest_multitracks
+
+    if not Path(a.source).is_dir():
+        print(f"samplematch-train: {a.source} is not a folder", file=sys.stderr)
+        return 1
+    bar = Bar()
+    try:
+        summary = ingest_multitracks(a.source, a.out, genre_default=a.genre, seed=a.seed, progress=bar,
+                                     cancel=cancel)
+    finally:
+        bar.close()
+    for problem in summary["problems"]:
+        print(f"note: {problem}", file=sys.stderr)
+    print(f"ingested {summary['ingested']} songs, {summary['skipped']} already there, "
+          f"{len(summary['problems'])} notes; new songs per split {summary['songs_per_split']}")
+    return 0 if summary["ingested"] or summary["skipped"] else 1
 
 
 def run_bundle(a: argparse.Namespace, cancel) -> int:
     from training.evaluate import format_table, metrics_to_dict
 
     corpus = Path(a.corpus)
-    ensure_corpus(corpus, a.songs, a.seed, a.synthetic, cancel)
+    if ensure_corpus(corpus, a.songs, a.seed, a.synthetic, cancel):
+        return 1
     run_dir = Path(a.run_dir)
     cfg = TrainConfig(
         corpus=str(corpus), run_dir=str(run_dir),
@@ -291,12 +326,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(a: argparse.Namespace, cancel) -> int:
     if a.command == "build-corpus":
-        build_corpus(Path(a.out), a.songs, a.seed, a.synthetic, cancel)
+        return build_corpus(Path(a.out), a.songs, a.seed, a.synthetic, cancel)
     elif a.command == "ingest":
-        from training.corpus.ingest import ingest_multitracks
-        bar = Bar()
-        ingest_multitracks(a.source, a.out, genre_default=a.genre, seed=a.seed, progress=bar, cancel=cancel)
-        bar.close()
+        return ingest(a, cancel)
     elif a.command == "train":
         return run_train(train_config(a), cancel)
     elif a.command == "evaluate":

@@ -105,6 +105,12 @@ def build_corpus(out_dir, n_songs: int = 1000, seed: int = 0, song_seconds=(12, 
     Each song depends only on (seed, index), so the result does not depend on `workers` or on resuming.
     """
     out_dir = Path(out_dir)
+    plan = {"songs": n_songs, "seed": seed, "synthetic": synthetic, "song_seconds": list(song_seconds)}
+    planned = read_corpus_meta(out_dir).get("plan")
+    if planned is not None and planned != plan:
+        # Splits are decided per kit source over the whole plan: another plan would put songs of one
+        # source into several splits next to the ones already built.
+        raise ValueError(f"{out_dir} holds a corpus planned as {planned}; build {plan} into a new folder")
     cache = out_dir / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     inventory = _inventory(cache, seed, synthetic, progress)
@@ -113,7 +119,7 @@ def build_corpus(out_dir, n_songs: int = 1000, seed: int = 0, song_seconds=(12, 
     kits = {k.name: k for k in inventory.kits}
 
     meta = read_corpus_meta(out_dir)
-    meta.update(format=FORMAT, seed=seed, sample_rate=SAMPLE_RATE)
+    meta.update(format=FORMAT, seed=seed, sample_rate=SAMPLE_RATE, plan=plan)
     # Kit sources are recomputed each run; ingested users' songs keep theirs.
     user = {sid: rec for sid, rec in meta.get("sources", {}).items() if rec.get("kind") == "user"}
     meta["sources"] = {**user, **{sid: source_record(sid, members) for sid, members in grouped.items()},
