@@ -111,3 +111,24 @@ def test_the_ingest_command_reports_its_notes_and_a_missing_folder(tmp_path, cap
     assert "03 HiHat.wav" in captured.err and "empty song" in captured.err
     assert main(["ingest", str(tmp_path / "nowhere"), "--out", str(out)]) == 1
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_mixes_silent_stems_and_a_reused_folder_name(tmp_path):
+    rng = np.random.default_rng(3)
+    onsets = np.arange(0.2, 3.5, 0.5)
+    first, second = tmp_path / "pack A" / "Track 02", tmp_path / "pack B" / "Track 02"
+    for song in (first, second):
+        song.mkdir(parents=True)
+        sf.write(song / "Kick.wav", _hits(rng, onsets, 4, 60), SR)
+        sf.write(song / "Bass.wav", _hits(rng, onsets, 4, 110), SR)
+    sf.write(first / "Full Mix.wav", _hits(rng, onsets, 4, 60), SR)
+    sf.write(first / "Snare.wav", np.zeros(4 * SR, np.float32), SR)
+    out = tmp_path / "corpus"
+    a = ingest_multitracks(tmp_path / "pack A", out)
+    b = ingest_multitracks(tmp_path / "pack B", out)
+    assert a["ingested"] == b["ingested"] == 1  # the same folder name from another pack is its own song
+    assert any("Full Mix.wav: skipped (looks like a mix" in p for p in a["problems"])
+    assert any("snare: silent" in p for p in a["problems"])
+    songs = load_corpus(out)[1]
+    assert len({s.id for s in songs}) == 2
+    assert all(st.name != "full_mix" for s in songs for st in s.stems)

@@ -25,9 +25,26 @@ from .split import split_by_name
 USER_LICENCE = "the user's own material (private; not redistributable unless its owner says so)"
 
 
-def song_id_for(folder_name: str) -> str:
+# Files that mix the other stems (a bounce, a premaster, a drum bus) would put the drums into the
+# query of every one-shot: training would learn to find a sample in a mix that contains it.
+MIX_WORDS = frozenset({"mix", "mixdown", "master", "premaster", "mastered", "bounce", "reference",
+                       "instrumental", "bus", "buss"})
+
+
+def song_id_for(folder_name: str, salt: str = "") -> str:
+    """Stable id from the folder name; salt (the folder's path) tells apart packs reusing a name."""
     slug = re.sub(r"[^a-z0-9]+", "-", folder_name.lower()).strip("-")[:40] or "song"
-    return f"user-{slug}-{hashlib.sha1(folder_name.encode('utf-8')).hexdigest()[:6]}"
+    return f"user-{slug}-{hashlib.sha1((folder_name + salt).encode('utf-8')).hexdigest()[:6]}"
+
+
+def _song_id(folder: Path, out_dir: Path) -> str:
+    song_id = song_id_for(folder.name)
+    try:
+        record = json.loads((out_dir / "songs" / song_id / "song.json").read_text())
+    except (OSError, ValueError):
+        return song_id
+    same = record.get("source_folder") in (None, str(folder)) if isinstance(record, dict) else True
+    return song_id if same else song_id_for(folder.name, str(folder.resolve()))
 
 
 def read_genre(song_dir: Path, default: str) -> str:
@@ -46,6 +63,9 @@ def _load_stems(song_dir: Path, problems: list[str]) -> dict[str, tuple[str, np.
     stems, taken = {}, set()
     for path in sorted(p for p in song_dir.rglob("*") if p.is_file() and is_audio_path(p)):
         label = f"{song_dir.name}/{path.relative_to(song_dir)}"
+        if MIX_WORDS & set(re.findall(r"[a-z]+", path.stem.lower())):
+            problems.append(f"{label}: skipped (looks like a mix of the other stems)")
+            continue
         try:
             wave = load(path, SAMPLE_RATE)
         except AudioError as exc:
@@ -73,9 +93,14 @@ def ingest_song(song_dir: Path, out_dir: Path, song_id: str, genre: str, problem
         full = np.zeros(n, np.float32)
         full[:len(wave)] = wave * gain
         stem_records.append({"name": name, "file": write_stem(target, name, full), "role": role})
-        if role in PERCUSSION_ROLES and np.max(np.abs(full)) >= SILENCE_PEAK:
+        if role in PERCUSSION_ROLES and np.max(np.abs(full)) < SILENCE_PEAK:
+            problems.append(f"{song_dir.name}/{name}: silent, no one-shots taken from it")
+        elif role in PERCUSSION_ROLES:
             for k, shot in enumerate(extract_oneshots(full, SAMPLE_RATE, oneshot_count(genre))):
                 shot_records.append({"file": write_oneshot(target, f"{name}_{k}", shot), "role": role, "stem": name})
+    if not shot_records:
+        problems.append(f"{song_dir.name}: no percussion stem with hits (named kick, snare, hat ...), so no "
+                        "one-shots: training cannot use it")
     record = song_record(song_id, genre, f"user:{song_id}", split_by_name(song_dir.name), n / SAMPLE_RATE,
                          stem_records, shot_records, {}, source_folder=str(song_dir))
     write_song(out_dir, record)
@@ -100,7 +125,7 @@ def ingest_multitracks(src_dir, out_dir, genre_default: str = "electronic", seed
     for i, folder in enumerate(folders):
         if cancel is not None and cancel.is_set():
             break
-        song_id = song_id_for(folder.name)
+        song_id = _song_id(folder, out_dir)
         if is_song_complete(out_dir, song_id):
             skipped += 1
         elif (record := ingest_song(folder, out_dir, song_id, read_genre(folder, genre_default), problems)):
