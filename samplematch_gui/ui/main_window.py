@@ -1,6 +1,7 @@
 """The main window: composes the panels and wires them to the library, search and audition."""
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -399,21 +400,24 @@ class MainWindow(QMainWindow):
         current, scroll = self.table.current_path(), self.table.verticalScrollBar().value()
         new_query = self.search.query != self._shown_query
         self._shown_query = self.search.query
+        scored = any(not math.isnan(r.score) for r in ranked)
+        score, column, order = COLUMNS.index("score"), self.proxy.sort_column(), self.proxy.sort_order()
+        if scored and (new_query or column == -1):
+            column, order = score, Qt.SortOrder.DescendingOrder
+        elif not scored and column in (-1, score):  # browsing the library: by name
+            column, order = COLUMNS.index("name"), Qt.SortOrder.AscendingOrder
+        self.proxy.sort_next_results(column, order)  # one sort, as the results go in
         self.model.set_results(ranked)
-        score, column = COLUMNS.index("score"), self.proxy.sort_column()
-        if self.model.has_scores() and (new_query or column == -1):
-            self.table.sortByColumn(score, Qt.SortOrder.DescendingOrder)
-        elif not self.model.has_scores() and column in (-1, score):  # browsing the library: by name
-            self.table.sortByColumn(COLUMNS.index("name"), Qt.SortOrder.AscendingOrder)
-        else:
-            self.table.sortByColumn(column, self.proxy.sort_order())
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)  # the indicator only: the rows are sorted already
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
         self._reselect(current)
         if new_query:
             self.table.scrollToTop()
         else:
             self.table.verticalScrollBar().setValue(scroll)
-        self._update_counts()
-        self._show_folders()
+        self._show_folders()  # the counts follow the model reset
 
     def _reselect(self, path: str | None) -> None:
         """Keep the sample the user was on selected, without replaying it."""

@@ -276,12 +276,16 @@ class ResultsFilter(QSortFilterProxyModel):
         return all(w in haystack for w in self._words)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        if not self._words and self._categories.issuperset(CATEGORIES):
+            return True  # nothing filtered: the common case, called once per row
         category = self.sourceModel().item(source_row).row.category
         return category in self._categories and self._matches_text(source_row)
 
     def text_matched_counts(self) -> Counter:
         """Per category, how many results pass the text filter (the counts on the toggles)."""
         model = self.sourceModel()
+        if not self._words:
+            return model.category_counts()
         return model.category_counts([r for r in range(model.rowCount()) if self._matches_text(r)])
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
@@ -306,6 +310,10 @@ class ResultsFilter(QSortFilterProxyModel):
 
     def _resort(self) -> None:
         self.sort(*self._sort)
+
+    def sort_next_results(self, column: int, order: Qt.SortOrder) -> None:
+        """Sort the next results by column when they arrive, in one pass (the caller updates the header)."""
+        self._sort = (column, order)
 
     def sort_column(self) -> int:
         return self._sort[0]
