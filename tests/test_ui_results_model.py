@@ -150,3 +150,22 @@ def test_the_first_click_on_fit_sorts_best_first(models):
                             Qt.ItemDataRole.InitialSortOrderRole) == Qt.SortOrder.DescendingOrder
     assert model.headerData(COLUMNS.index("name"), Qt.Orientation.Horizontal,
                             Qt.ItemDataRole.InitialSortOrderRole) == Qt.SortOrder.AscendingOrder
+
+
+def test_filter_chips_drop_their_names_when_the_counts_no_longer_fit(qapp):
+    from collections import Counter
+
+    from samplematch_gui.ui.filter_bar import FilterBar
+
+    bar = FilterBar()
+    bar.set_counts(Counter(kick=3))
+    bar.resize(bar._full_width() + 40, 40)
+    bar.show()
+    qapp.processEvents()
+    assert bar.buttons["kick"].text() == "Kick  3" and bar.count_label.isVisible()
+    bar.set_counts(Counter({c: 123_456 for c in bar.buttons}))  # a scan grew the library
+    assert bar.buttons["kick"].text() == "123,456" and not bar.count_label.isVisible()
+    bar.resize(bar._full_width() + 40, 40)
+    qapp.processEvents()
+    assert bar.buttons["kick"].text() == "Kick  123,456"
+    bar.close()

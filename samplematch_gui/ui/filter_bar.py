@@ -90,6 +90,7 @@ class FilterBar(QWidget):
 
     def set_counts(self, counts: Counter) -> None:
         self._counts = counts
+        self._fit()  # longer counts may no longer fit beside the names
         for c, b in self.buttons.items():
             n = f"{counts.get(c, 0):,}"
             b.setText(n if self._compact else f"{theme.CATEGORY_LABELS[c]}  {n}")
@@ -104,13 +105,19 @@ class FilterBar(QWidget):
         return chips + self.all_button.sizeHint().width() + count + self.search.minimumWidth()
 
     def resizeEvent(self, event) -> None:
-        """Narrow windows (beside a DAW) get dot + count chips; names stay in the tooltips."""
-        compact = self.width() < self._full_width()
-        if compact != self._compact:
-            self._compact = compact
-            self.count_label.setVisible(not compact)
+        if self._fit():
             self.set_counts(self._counts)
         super().resizeEvent(event)
+
+    def _fit(self) -> bool:
+        """Narrow windows (beside a DAW) get dot + count chips; names stay in the tooltips.
+        True when the mode changed."""
+        compact = self.width() < self._full_width()
+        if compact == self._compact:
+            return False
+        self._compact = compact
+        self.count_label.setVisible(not compact)
+        return True
 
     def set_result_count(self, shown: int, total: int) -> None:
         text = f"{shown:,} of {total:,}" if shown != total else f"{total:,} samples"
