@@ -215,6 +215,20 @@ def test_a_rerank_of_the_same_query_keeps_the_users_sort_and_selection(windows, 
     assert w.proxy.sort_order() == Qt.SortOrder.DescendingOrder
 
 
+def test_the_first_ranking_of_a_bounce_dropped_before_the_library_is_best_first(windows, qtbot, sample_library,
+                                                                                bounce, tiny_embedder):
+    w = windows.make(tiny_embedder)
+    qtbot.waitUntil(lambda: w.search.index is not None, timeout=30000)
+    with qtbot.waitSignal(w.search.resultsReady, timeout=30000):
+        w.open_bounce(str(bounce))  # nothing indexed yet: an empty ranking
+    assert w.model.rowCount() == 0
+    w.add_folders([str(sample_library)])  # the same query is ranked again as the scan finishes
+    qtbot.waitUntil(lambda: not w.library.scanning() and w.model.has_scores()
+                    and w.model.rowCount() == LIBRARY_SIZE, timeout=60000)
+    assert w.proxy.sort_column() == COLUMNS.index("score")
+    assert visible_paths(w) == expected_ranking(w.db.path, tiny_embedder, bounce)
+
+
 def test_an_unreadable_bounce_is_reported_and_not_kept(windows, qtbot, sample_library, tmp_path,
                                                        tiny_embedder):
     w = scanned_window(windows, qtbot, sample_library, tiny_embedder)

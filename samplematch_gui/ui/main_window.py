@@ -400,9 +400,9 @@ class MainWindow(QMainWindow):
         current, scroll = self.table.current_path(), self.table.verticalScrollBar().value()
         new_query = self.search.query != self._shown_query
         self._shown_query = self.search.query
-        scored = any(not math.isnan(r.score) for r in ranked)
+        scored, was_scored = any(not math.isnan(r.score) for r in ranked), self.model.has_scores()
         score, column, order = COLUMNS.index("score"), self.proxy.sort_column(), self.proxy.sort_order()
-        if scored and (new_query or column == -1):
+        if scored and (new_query or not was_scored or column == -1):  # a first ranking: best first
             column, order = score, Qt.SortOrder.DescendingOrder
         elif not scored and column in (-1, score):  # browsing the library: by name
             column, order = COLUMNS.index("name"), Qt.SortOrder.AscendingOrder
