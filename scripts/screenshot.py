@@ -57,6 +57,14 @@ def _wait(app, condition, timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
+def _pump(app, seconds: float) -> None:
+    """Let timers fire and queued work land (a plain sleep would hold the event loop)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshot.png")
@@ -85,13 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     window.query_panel.waveform.set_region(duration * 0.25, duration * 0.75)
     _wait(app, lambda: window.search.query.region is not None and not window.search.busy()
           and window.model.has_scores(), 120, "the region ranking")
-    time.sleep(0.4)  # past the region debounce
+    _pump(app, 0.5)  # past the region debounce: the region's ranking starts
     _wait(app, lambda: not window.search.busy(), 120, "the region ranking")
     window.table.selectRow(1)
     window.table.setFocus()
-    for _ in range(20):
-        app.processEvents()
-        time.sleep(0.02)
+    _pump(app, 0.4)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(args.out)):
         raise SystemExit(f"screenshot: could not write {args.out}")
