@@ -5,6 +5,8 @@ AudioError with a one-line message naming the file, so a scan can report it and 
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -90,6 +92,17 @@ def load_with_info(path: str | Path, sample_rate: int = 44100, max_seconds: floa
     mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
     mono = np.nan_to_num(mono, nan=0.0, posinf=0.0, neginf=0.0)
     return resample(mono, int(rate), sample_rate), info
+
+
+def mono_blocks(path: str | Path, frames: int) -> Iterator[np.ndarray]:
+    """The file as mono float32 blocks of `frames` (the last may be shorter) at its own rate."""
+    try:
+        for data in sf.blocks(str(path), blocksize=frames, dtype="float32", always_2d=True):
+            yield np.nan_to_num(data.mean(axis=1), nan=0.0, posinf=0.0, neginf=0.0)
+    except FileNotFoundError:
+        raise AudioError("file not found") from None
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as exc:
+        raise AudioError(_explain(exc)) from None
 
 
 def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:

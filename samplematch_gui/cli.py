@@ -113,8 +113,9 @@ def _rank(args) -> int:
     from samplematch_gui.engine import query_vector
     from samplematch_gui.library_index import LibraryIndex
 
-    if not _db_path(args).is_file():  # ranking only reads: never create a library here
-        print(f"samplematch: no library at {_db_path(args)}; build one with: samplematch index DIR"
+    db_path = _db_path(args)
+    if not db_path.is_file():  # ranking only reads: never create a library here
+        print(f"samplematch: no library at {db_path}; build one with: samplematch index DIR"
               + (f" --db {args.db}" if args.db else ""), file=sys.stderr)
         return EXIT_FAILURE
     embedder, db = _open(args)

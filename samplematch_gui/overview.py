@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
 from model import audio
 from samplematch_gui.engine import Cancelled
@@ -44,19 +43,15 @@ def file_overview(path: str | Path, points: int, cancel=None) -> Overview:
     bucket = -(-info.frames // points)  # ceil: at most `points` buckets
     block = max(1, BLOCK_FRAMES // bucket) * bucket
     lows, highs = [], []
-    try:
-        for data in sf.blocks(str(path), blocksize=block, dtype="float32", always_2d=True):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled()
-            mono = np.nan_to_num(data.mean(axis=1))
-            pad = -len(mono) % bucket
-            if pad:  # the last bucket: repeat its final sample rather than invent silence
-                mono = np.concatenate([mono, np.full(pad, mono[-1], np.float32)])
-            frames = mono.reshape(-1, bucket)
-            lows.append(frames.min(axis=1))
-            highs.append(frames.max(axis=1))
-    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as exc:
-        raise audio.AudioError(f"cannot decode audio ({exc})") from None
+    for mono in audio.mono_blocks(path, block):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        pad = -len(mono) % bucket
+        if pad:  # the last bucket: repeat its final sample rather than invent silence
+            mono = np.concatenate([mono, np.full(pad, mono[-1], np.float32)])
+        frames = mono.reshape(-1, bucket)
+        lows.append(frames.min(axis=1))
+        highs.append(frames.max(axis=1))
     if not lows:
         raise audio.AudioError("empty file (no audio frames)")
     return Overview(np.concatenate(lows), np.concatenate(highs), info.duration)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QMimeData, QSortFilterProxyModel
 
 from model.taxonomy import CATEGORIES
 from samplematch_gui.library_index import RankedSample
+from samplematch_gui.paths import is_inside
 from samplematch_gui.ui.sample_drag import sample_mime
 from samplematch_gui.ui.theme import CATEGORY_LABELS, category_colour
 
@@ -36,7 +37,7 @@ def format_duration(seconds: float) -> str:
 def display_folder(folder: str, roots: list[str] = ()) -> str:
     """A sample's folder from its library folder down ("Drums/Kicks"), else with ~ for home."""
     for root in roots:
-        if folder == root or folder.startswith(root.rstrip(os.sep) + os.sep):
+        if is_inside(folder, root):
             parent = os.path.dirname(root.rstrip(os.sep))
             return os.path.relpath(folder, parent).replace(os.sep, " / ")
     home = os.path.expanduser("~")

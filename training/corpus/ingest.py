@@ -16,7 +16,7 @@ import numpy as np
 from model.audio import AudioError, is_audio_path, load
 
 from .layout import (FORMAT, GENRES, PERCUSSION_ROLES, SAMPLE_RATE, is_song_complete, read_corpus_meta,
-                     song_record, write_corpus_meta, write_oneshot, write_song, write_stem)
+                     song_json_path, song_record, write_corpus_meta, write_oneshot, write_song, write_stem)
 from .oneshots import SILENCE_PEAK, extract_oneshots, oneshot_count
 from .parts import unique_name
 from .roles import stem_role
@@ -40,7 +40,7 @@ def song_id_for(folder_name: str, salt: str = "") -> str:
 def _song_id(folder: Path, out_dir: Path) -> str:
     song_id = song_id_for(folder.name)
     try:
-        record = json.loads((out_dir / "songs" / song_id / "song.json").read_text())
+        record = json.loads(song_json_path(out_dir, song_id).read_text())
     except (OSError, ValueError):
         return song_id
     same = record.get("source_folder") in (None, str(folder)) if isinstance(record, dict) else True
