@@ -44,7 +44,7 @@ def test_synthetic_corpus_builds_with_a_valid_layout(corpus):
         assert per_stem.get("kick", 0) >= 1
         assert max(per_stem.values()) <= (1 if song.genre == "electronic" else 5)
         assert set(json.loads((song.dir / "song.json").read_text())["chain"]) <= {
-            "reverb", "tilt", "saturation", "compression", "lofi"}
+            "reverb", "room", "tilt", "saturation", "compression", "lofi"}
 
 
 def test_train_and_test_never_share_a_kit_source(corpus):
@@ -60,10 +60,11 @@ def test_train_and_test_never_share_a_kit_source(corpus):
 
 def test_build_is_deterministic_from_the_seed_whatever_the_worker_count(corpus, tmp_path):
     out, _ = corpus
-    build_corpus(tmp_path, n_songs=2, seed=7, song_seconds=(4, 6), synthetic=True, workers=2)
+    build_corpus(tmp_path, n_songs=N, seed=7, song_seconds=(4, 6), synthetic=True, workers=2)
     _, again = load_corpus(tmp_path)
     _, first = load_corpus(out)
-    for a, b in zip(again, first[:2]):
+    assert len(again) == len(first) == N
+    for a, b in zip(again, first):
         assert json.loads((a.dir / "song.json").read_text()) == json.loads((b.dir / "song.json").read_text())
         assert np.array_equal(sf.read(str(a.stems[0].path))[0], sf.read(str(b.stems[0].path))[0])
     other = tmp_path / "other"

@@ -23,6 +23,8 @@ from .layout import (FORMAT, SAMPLE_RATE, SPLITS, is_song_complete, load_corpus,
 from .song import SongPlan, make_song
 from .split import split_by_source
 
+MIXED_KIT_P = 0.2
+
 
 def plan_songs(sources: dict[str, list], n_songs: int, seed: int, song_seconds: tuple[float, float]
                ) -> tuple[list[SongPlan], list[np.random.Generator]]:
@@ -37,9 +39,29 @@ def plan_songs(sources: dict[str, list], n_songs: int, seed: int, song_seconds: 
         drafts.append((f"song{i:05d}", source, kit, duration))
         rngs.append(rng)
     splits = split_by_source({sid: src for sid, src, _, _ in drafts}, seed)
-    plans = [SongPlan(i, sid, src, kit.name, "electronic" if kit.electronic else "acoustic", dur, splits[sid])
-             for i, (sid, src, kit, dur) in enumerate(drafts)]
+    source_split = {src: splits[sid] for sid, src, _, _ in drafts}
+    plans = []
+    for i, (sid, src, kit, dur) in enumerate(drafts):
+        donor, roles = _donor(rngs[i], kit, src, sources, source_split)
+        plans.append(SongPlan(i, sid, src, kit.name, "electronic" if kit.electronic else "acoustic", dur,
+                              splits[sid], donor, roles))
     return plans, rngs
+
+
+def _donor(rng: np.random.Generator, kit, source: str, sources: dict[str, list], source_split: dict[str, str]
+           ) -> tuple[str, tuple[str, ...]]:
+    """A mixed kit (MIXED_KIT_P of songs): one or two roles played by a kit of the same kind from another
+    source of the same split (so no recording crosses splits), the rest by the song's own kit."""
+    if rng.random() >= MIXED_KIT_P:
+        return "", ()
+    pool = [k for sid, kits in sorted(sources.items()) if sid != source and source_split.get(sid) == source_split[source]
+            for k in kits if k.electronic == kit.electronic]
+    if not pool:
+        return "", ()
+    donor = pool[int(rng.integers(len(pool)))]
+    shared = sorted(donor.roles() & kit.roles())
+    roles = rng.choice(shared, size=min(len(shared), int(rng.integers(1, 3))), replace=False)
+    return donor.name, tuple(sorted(str(r) for r in roles))
 
 
 def copy_licences(out_dir: Path, files: set[str], sources: dict[str, dict]) -> list[str]:
@@ -55,6 +77,8 @@ def copy_licences(out_dir: Path, files: set[str], sources: dict[str, dict]) -> l
         p = Path(f)
         if p.is_file():
             name = f"{p.parent.name}.copyright" if p.name == "copyright" else p.name
+            if name in copied:     # per-kit files share names (info.txt, LICENSE)
+                name = f"{p.parent.parent.name}-{p.parent.name}-{p.name}"
             shutil.copyfile(p, target / name)
             copied.append(name)
     return copied
@@ -74,7 +98,9 @@ def _make_one(index: int) -> tuple[int, float, str]:
     start = time.perf_counter()
     try:
         accompaniment = _JOB["inventory"].accompany(rng, plan.duration, plan.genre)
-        make_song(_JOB["out_dir"], plan, _JOB["kits"][plan.kit], accompaniment, rng)
+        kits = _JOB["kits"]
+        make_song(_JOB["out_dir"], plan, kits[plan.kit], accompaniment, rng,
+                  kits[plan.donor] if plan.donor else None, _JOB["rooms"])
     except Exception as exc:  # one bad song (tool failure, odd sample) must not stop the build
         return index, 0.0, f"{plan.id}: {type(exc).__name__}: {exc}"
     return index, time.perf_counter() - start, ""
@@ -130,7 +156,7 @@ def build_corpus(out_dir, n_songs: int = 1000, seed: int = 0, song_seconds=(12, 
 
     todo = [p.index for p in plans if not is_song_complete(out_dir, p.id)]
     skipped, failures, seconds = n_songs - len(todo), [], []
-    _JOB.update(plans=plans, rngs=rngs, inventory=inventory, kits=kits, out_dir=out_dir)
+    _JOB.update(plans=plans, rngs=rngs, inventory=inventory, kits=kits, out_dir=out_dir, rooms=inventory.rooms)
     wall = time.perf_counter()
     for done, (index, took, error) in enumerate(_run(todo, workers, cancel), start=skipped + 1):
         if error:

@@ -3,6 +3,7 @@ song), each hit triggers the piece's velocity layer; one stem per role (kick, sn
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -40,8 +41,9 @@ def hit_gain(piece: Piece, velocity: int) -> float:
 
 
 def render_drums(hits: list[tuple[float, int, int]], mapping: dict[int, Piece], n_samples: int,
-                 sr: int) -> dict[str, np.ndarray]:
-    """hits: (seconds, GM note, velocity). Returns {role: mono stem of n_samples}."""
+                 sr: int, transform: Callable[[np.ndarray], np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """hits: (seconds, GM note, velocity); transform: the song's kit transform of each sample.
+    Returns {role: mono stem of n_samples}."""
     stems: dict[str, np.ndarray] = {}
     for t, note, velocity in hits:
         piece = mapping.get(note)
@@ -49,6 +51,8 @@ def render_drums(hits: list[tuple[float, int, int]], mapping: dict[int, Piece], 
         if piece is None or not 0 <= start < n_samples:
             continue
         audio = piece.layer_for(velocity).audio()
+        if transform is not None:
+            audio = transform(audio)
         if audio.size == 0:
             continue
         out = stems.setdefault(piece.role, np.zeros(n_samples, np.float32))

@@ -82,6 +82,10 @@ def group_kits(kits: list[Kit], cache_file: Path | None = None) -> dict[str, lis
             i = parent[i]
         return i
 
+    families: dict[str, int] = {}
+    for i, kit in enumerate(kits):
+        if kit.family:
+            parent[find(i)] = find(families.setdefault(kit.family, i))
     owner: dict[str, int] = {}
     prints: list[np.ndarray] = []
     print_owner: list[int] = []

@@ -49,6 +49,7 @@ class Kit:
     electronic: bool
     pieces: list[Piece]
     licence_files: list[str] = field(default_factory=list)
+    family: str = ""     # kits of one recording session (e.g. close and room mixes): always one source
 
     def roles(self) -> set[str]:
         return {p.role for p in self.pieces}

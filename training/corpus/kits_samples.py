@@ -1,4 +1,7 @@
-"""Kits grouped from loose sample folders: sonic-pi-samples and lmms-common."""
+"""Kits grouped from loose sample folders: sonic-pi-samples.
+
+lmms-common's drum samples are not made into kits: the real-music dev set (lmms_dev.py) plays them, so
+they must never be trained on."""
 from __future__ import annotations
 
 import re
@@ -8,9 +11,7 @@ from .kits import Kit, Piece, even_layers
 from .roles import kit_piece_role
 
 SONIC_PI = Path("/usr/share/sonic-pi/samples")
-LMMS = Path("/usr/share/lmms/samples")
 SONIC_PI_COPYRIGHT = "/usr/share/doc/sonic-pi-samples/copyright"
-LMMS_COPYRIGHT = "/usr/share/doc/lmms-common/copyright"
 
 
 # Sonic Pi names the taxonomy cannot read as drum pieces.
@@ -40,30 +41,3 @@ def sonic_pi_kits(root: Path = SONIC_PI) -> list[Kit]:
     return [Kit(f"sonic-pi:{name}", "sonic-pi", str(root), licence, electronic,
                 _pieces(files, SONIC_PI_ALIASES), [SONIC_PI_COPYRIGHT])
             for name, (electronic, files) in groups.items() if files]
-
-
-def lmms_kits(root: Path = LMMS) -> list[Kit]:
-    drums, beats = root / "drums", root / "beats"
-    if not drums.is_dir():
-        return []
-    licence = "GPL-2+ (lmms-common, see LICENSES copy of the Debian copyright)"
-    files = sorted(drums.glob("*.ogg"))
-    by = lambda *words: [f for f in files if any(f.stem.startswith(w) for w in words)]
-    kits = [
-        Kit("lmms:acoustic", "lmms", str(drums), licence, False,
-            _pieces(by("bassdrum_acoustic", "snare_acoustic", "snare_rim", "hihat_closed01", "hihat_opened01",
-                       "hihat_foot", "ride01", "crash01", "tom_", "sidestick", "shaker01")), [LMMS_COPYRIGHT]),
-        Kit("lmms:electronic", "lmms", str(drums), licence, True,
-            _pieces(by("kick_hard", "kick_distorted", "snare_electro", "snare_harsh", "clap01", "clap02",
-                       "hihat_closed02", "hihat_opened02", "zap", "crash02")), [LMMS_COPYRIGHT]),
-        Kit("lmms:hiphop", "lmms", str(drums), licence, True,
-            _pieces(by("kick_hiphop", "snare_hiphop", "hihat_closed03", "hihat_opened03", "clap03", "ride02",
-                       "tom0")), [LMMS_COPYRIGHT]),
-        Kit("lmms:studio", "lmms", str(drums), licence, False,
-            _pieces(by("bassdrum0", "kick0", "snare0", "hihat_closed04", "hihat_closed05", "rim01", "wood01",
-                       "clav", "shaker02", "snare_muffled")), [LMMS_COPYRIGHT]),
-    ]
-    if beats.is_dir():
-        kits.append(Kit("lmms:rave", "lmms", str(beats), licence, True,
-                        _pieces(sorted(beats.glob("rave_*.ogg"))), [LMMS_COPYRIGHT]))
-    return kits

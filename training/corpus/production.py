@@ -1,19 +1,25 @@
 """One production chain per song, applied identically to every stem (so a one-shot cut from a processed
 drum stem carries the same colour as the rest of the song).
 
-Stages (each randomly on/off): room reverb (decaying-noise impulse response), EQ tilt, tanh saturation,
-compression, lo-fi (bit depth + sample-rate reduction). Parameters are plain JSON for song.json "chain".
+Stages (each randomly on/off): a measured room (an impulse response from the drum pack's room mics, see
+rooms.py) or a synthetic reverb (decaying-noise impulse response), EQ tilt, tanh saturation, compression,
+lo-fi (bit depth + sample-rate reduction). Parameters are plain JSON for song.json "chain".
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d
 from scipy.signal import fftconvolve, lfilter
 
 
-def random_chain(rng: np.random.Generator) -> dict:
+def random_chain(rng: np.random.Generator, rooms: tuple[str, ...] = ()) -> dict:
+    """rooms: impulse-response files (.npy) a song may be placed in."""
     chain: dict = {}
-    if rng.random() < 0.6:
+    if rooms and rng.random() < 0.35:
+        chain["room"] = {"ir_file": rooms[int(rng.integers(len(rooms)))], "wet": round(float(rng.uniform(0.2, 0.7)), 3)}
+    elif rng.random() < 0.6:
         chain["reverb"] = {"decay_s": round(float(rng.uniform(0.2, 1.8)), 3),
                            "wet": round(float(rng.uniform(0.05, 0.35)), 3),
                            "brightness": round(float(rng.uniform(0.2, 0.9)), 3),
@@ -35,13 +41,15 @@ def apply_chain(wave: np.ndarray, chain: dict, sr: int) -> np.ndarray:
     """Process one stem (same length out as in; a reverb tail beyond the end is cut)."""
     y = np.asarray(wave, np.float64)
     if "tilt" in chain:
-        y = _tilt(y, sr, **chain["tilt"])
+        y = tilt(y, sr, **chain["tilt"])
     if "saturation" in chain:
         y = _saturate(y, **chain["saturation"])
     if "compression" in chain:
         y = _compress(y, sr, **chain["compression"])
     if "reverb" in chain:
         y = _reverb(y, sr, **chain["reverb"])
+    if "room" in chain:
+        y = _convolve(y, _room_ir(chain["room"]["ir_file"]), chain["room"]["wet"])
     if "lofi" in chain:
         y = _lofi(y, **chain["lofi"])
     return y.astype(np.float32)
@@ -58,13 +66,21 @@ def impulse_response(sr: int, decay_s: float, brightness: float, ir_seed: int) -
 
 
 def _reverb(y, sr, decay_s, wet, brightness, ir_seed):
+    return _convolve(y, impulse_response(sr, decay_s, brightness, ir_seed), wet)
+
+
+@lru_cache(maxsize=16)
+def _room_ir(path: str) -> np.ndarray:
+    return np.load(path).astype(np.float64)
+
+
+def _convolve(y, ir, wet):
     if not np.any(y):
         return y
-    tail = fftconvolve(y, impulse_response(sr, decay_s, brightness, ir_seed))[: len(y)]
-    return (1 - wet) * y + wet * tail
+    return (1 - wet) * y + wet * fftconvolve(y, ir)[: len(y)]
 
 
-def _tilt(y, sr, db, pivot_hz):
+def tilt(y, sr, db, pivot_hz):
     # One-pole split at the pivot: boost one side by db/2, cut the other by db/2.
     a = np.exp(-2 * np.pi * pivot_hz / sr)
     low = lfilter([1 - a], [1, -a], y)

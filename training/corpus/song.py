@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from .drums_render import assign_pieces, render_drums
-from .kits import Kit
+from .kit_transform import KitTransform, random_kit_transform
+from .kits import Kit, Piece
 from .layout import PERCUSSION_ROLES, SAMPLE_RATE, song_record, write_oneshot, write_song, write_stem
 from .oneshots import SILENCE_PEAK, extract_oneshots, oneshot_count
 from .parts import Accompaniment
@@ -26,6 +27,15 @@ class SongPlan:
     genre: str
     duration: float
     split: str
+    donor: str = ""                     # a second kit of the same kind lending donor_roles (a mixed kit)
+    donor_roles: tuple[str, ...] = ()
+
+
+def mixed_kit(kit: Kit, donor: Kit, roles: tuple[str, ...]) -> Kit:
+    """The kit with the pieces of `roles` taken from donor instead."""
+    pieces: list[Piece] = [p for p in kit.pieces if p.role not in roles] + [p for p in donor.pieces if p.role in roles]
+    return Kit(f"{kit.name}+{donor.name}", kit.kind, kit.origin, kit.licence, kit.electronic, pieces,
+               kit.licence_files + donor.licence_files, kit.family)
 
 
 def mix_levels(stems: dict[str, tuple[str, np.ndarray]], rng: np.random.Generator) -> None:
@@ -40,14 +50,19 @@ def mix_levels(stems: dict[str, tuple[str, np.ndarray]], rng: np.random.Generato
 
 
 def make_song(corpus_dir: Path, plan: SongPlan, kit: Kit, accompaniment: Accompaniment,
-              rng: np.random.Generator) -> dict:
+              rng: np.random.Generator, donor: Kit | None = None, rooms: tuple[str, ...] = ()) -> dict:
+    """donor: the kit lending plan.donor_roles; rooms: impulse responses the chain may place the song in."""
     n = int(round(plan.duration * SAMPLE_RATE))
+    if donor is not None:
+        kit = mixed_kit(kit, donor, plan.donor_roles)
     notes = {note for _, note, _ in accompaniment.drum_hits}
-    drums = render_drums(accompaniment.drum_hits, assign_pieces(kit, notes, rng), n, SAMPLE_RATE)
+    transform = random_kit_transform(rng)
+    drums = render_drums(accompaniment.drum_hits, assign_pieces(kit, notes, rng), n, SAMPLE_RATE,
+                         KitTransform(transform, SAMPLE_RATE))
     stems = {role: (role, wave) for role, wave in sorted(drums.items())}
     stems.update({name: (role, wave.astype(np.float32).copy()) for name, role, wave in accompaniment.melodic})
     mix_levels(stems, rng)
-    chain = random_chain(rng)
+    chain = random_chain(rng, rooms)
     processed = {name: (role, apply_chain(wave, chain, SAMPLE_RATE)) for name, (role, wave) in stems.items()}
     processed = {k: v for k, v in processed.items() if np.max(np.abs(v[1])) >= SILENCE_PEAK}
     peak = np.max(np.abs(sum(w for _, w in processed.values()))) if processed else 0.0
@@ -63,7 +78,8 @@ def make_song(corpus_dir: Path, plan: SongPlan, kit: Kit, accompaniment: Accompa
             for k, shot in enumerate(extract_oneshots(wave, SAMPLE_RATE, oneshot_count(plan.genre))):
                 shot_records.append({"file": write_oneshot(song_dir, f"{name}_{k}", shot), "role": role, "stem": name})
     record = song_record(plan.id, plan.genre, plan.kit_source, plan.split, n / SAMPLE_RATE, stem_records,
-                         shot_records, chain, kit=plan.kit, mix_gain=round(float(gain), 5),
+                         shot_records, chain, kit=plan.kit, donor=plan.donor, donor_roles=list(plan.donor_roles),
+                         kit_transform=transform, mix_gain=round(float(gain), 5),
                          accompaniment=accompaniment.info)
     write_song(corpus_dir, record)
     return record
