@@ -10,13 +10,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
 from .charts import random_chart
-from .kits_sf2 import FLUID_GM, fluidsynth_available, fluidsynth_render
-from .layout import SAMPLE_RATE
-from .midi import DRUM_CHANNEL, Event, MidiError, MidiFile, notes, read_midi, write_midi
-from .parts import Accompaniment, unique_name
+from .channels import render_channels
+from .kits_sf2 import FLUID_GM, fluidsynth_available
+from .midi import DRUM_CHANNEL, MidiError, MidiFile, notes, read_midi
+from .parts import Accompaniment
 
 MMA_LIB = Path("/usr/share/mma")
 # 4/4 and 2/2 grooves with drums, bass and chords; probed once per corpus (working_grooves) and kept
@@ -29,7 +28,6 @@ ACOUSTIC_GROOVES = STRAIGHT_GROOVES + ("50sRock", "FolkRock", "JazzRock", "Swing
 TRACK_ROLES = (("bass", "bass"), ("walk", "bass"), ("chord", "chords"), ("plectrum", "chords"),
                ("arpeggio", "arp"), ("scale", "lead"), ("solo", "lead"), ("melody", "lead"), ("aria", "pad"))
 TEMPO = {"electronic": (100, 135), "acoustic": (72, 140)}
-TAIL_GAP_S = 2.0
 
 
 def mma_available() -> bool:
@@ -85,10 +83,11 @@ def _track_role(track_name: str) -> str:
 
 
 def mma_accompaniment(rng: np.random.Generator, seconds: float, genre: str, grooves: dict[str, int],
-                      mma_home: Path) -> Accompaniment:
+                      mma_home: Path, tempo: int | None = None) -> Accompaniment:
+    """tempo: bpm, else random for the genre."""
     pool = sorted(g for g in grooves if genre == "acoustic" or g in STRAIGHT_GROOVES) or sorted(grooves)
     groove = pool[int(rng.integers(len(pool)))]
-    tempo = int(rng.integers(*TEMPO[genre]))
+    tempo = tempo or int(rng.integers(*TEMPO[genre]))
     bars = int(np.ceil(seconds / (grooves[groove] * 60.0 / tempo))) + 1
     chart = random_chart(rng, bars)
     script = f"Tempo {tempo}\nGroove {groove}\n" + "".join(f"{i + 1} {c.name}\n" for i, c in enumerate(chart))
@@ -96,7 +95,8 @@ def mma_accompaniment(rng: np.random.Generator, seconds: float, genre: str, groo
         midi = run_mma(mma_home, script, Path(tmp))
         hits = [(n.start, n.pitch, n.velocity) for n in notes(midi.events) if n.channel == DRUM_CHANNEL]
         hits = [h for h in embellish(hits, rng, grooves[groove] * 60.0 / tempo, bars) if h[0] < seconds]
-        melodic = _render_channels(midi, seconds, Path(tmp))
+        melodic = render_channels(midi.events, notes(midi.events), 0.0, seconds,
+                                  lambda c: _track_role(midi.channel_names.get(c, "")), Path(tmp))
     return Accompaniment(hits, melodic, {"generator": "mma", "groove": groove, "tempo": tempo,
                                          "chords": [c.name for c in chart]})
 
@@ -117,39 +117,3 @@ def embellish(hits: list[tuple[float, int, int]], rng: np.random.Generator, bar_
             toms = sorted(rng.choice([50, 48, 47, 45, 43, 41], size=4, replace=False).tolist(), reverse=True)
             hits += [(bar * bar_s - beat + k * beat / 4, n, int(rng.integers(80, 125))) for k, n in enumerate(toms)]
     return sorted(hits)
-
-
-def _render_channels(midi: MidiFile, seconds: float, work_dir: Path) -> list[tuple[str, str, np.ndarray]]:
-    """One fluidsynth run per song: channel k is moved to the time slot k*(seconds+gap), then cut out."""
-    played = [n for n in notes(midi.events) if n.channel != DRUM_CHANNEL and n.start < seconds]
-    channels = sorted({n.channel for n in played})
-    slot = seconds + TAIL_GAP_S
-    shifted = []
-    for k, c in enumerate(channels):
-        offset = k * slot
-        shifted += [Event(e.time + offset, e.status, c, e.data) for e in midi.events
-                    if e.channel == c and e.status in (0xB0, 0xC0, 0xE0) and e.time < seconds]
-        for n in played:
-            if n.channel == c:
-                shifted += [Event(n.start + offset, 0x90, c, (n.pitch, n.velocity)),
-                            Event(min(n.end, seconds) + offset, 0x80, c, (n.pitch, 0))]
-        # all sound off + all notes off, so no voice (looped sample, sustain pedal) rings into the next slot
-        shifted += [Event(offset + seconds + 0.5, 0xB0, c, (120, 0)), Event(offset + seconds + 0.5, 0xB0, c, (123, 0))]
-    if not played:
-        return []
-    mid, wav = work_dir / "melodic.mid", work_dir / "melodic.wav"
-    write_midi(mid, shifted)
-    fluidsynth_render(FLUID_GM, mid, wav, gain=0.6, timeout_s=60)
-    audio, _ = sf.read(wav, dtype="float32", always_2d=True)
-    mono = audio.mean(axis=1)
-    n = int(round(seconds * SAMPLE_RATE))
-    taken: set[str] = set()
-    out = []
-    for k, c in enumerate(channels):
-        start = int(round(k * slot * SAMPLE_RATE))
-        wave = np.zeros(n, np.float32)
-        seg = mono[start:start + n]
-        wave[:len(seg)] = seg
-        role = _track_role(midi.channel_names.get(c, ""))
-        out.append((unique_name(role, taken), role, wave))
-    return out

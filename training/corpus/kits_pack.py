@@ -15,7 +15,7 @@ from .kits import Kit, Layer, Piece
 
 PACK_ENV = "SAMPLEMATCH_DRUM_PACK"
 # The pack lives beside the checkout in this project's workspace (shared/drums); elsewhere name it.
-DEFAULT_PACK = Path(__file__).resolve().parents[3] / "shared" / "drums"
+DEFAULT_PACK = Path(os.environ.get(PACK_ENV) or Path(__file__).resolve().parents[3] / "shared" / "drums")
 
 # Pack classes -> (corpus role, words put in the piece name so gm.NOTE_HINTS pick the right articulation).
 CLASS_ROLES = {"kick": ("kick", "kick"), "snare": ("snare", "snare"), "hihat_closed": ("hihat", "closed hat"),
@@ -26,8 +26,7 @@ CLASS_ROLES = {"kick": ("kick", "kick"), "snare": ("snare", "snare"), "hihat_clo
 
 def drum_pack_dir() -> Path | None:
     """The pack folder ($SAMPLEMATCH_DRUM_PACK, else shared/drums beside the checkout), None if absent."""
-    path = Path(os.environ.get(PACK_ENV) or DEFAULT_PACK)
-    return path if (path / "manifest.csv").is_file() else None
+    return DEFAULT_PACK if (DEFAULT_PACK / "manifest.csv").is_file() else None
 
 
 def _round_robin(path: str) -> str:
