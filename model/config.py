@@ -13,16 +13,33 @@ class FrontEndConfig:
     sample_rate: int = 44100
     n_fft: int = 2048
     hop_length: int = 512
+    # Hann window of win_length samples (0 = n_fft), centred in the n_fft frame; periodic or symmetric.
+    win_length: int = 0
+    window_periodic: bool = True
     n_mels: int = 128
     f_min: float = 0.0
     f_max: float = 22050.0
+    # "slaney": librosa's / nnAudio's area-normalised filters; "kaldi": triangles of peak 1 on
+    # mel = 1127 ln(1 + f / 700), as EfficientAT (torchaudio.compliance.kaldi.get_mel_banks).
+    mel_scale: str = "slaney"
+    # y[n] = x[n] - preemphasis * x[n - 1] before the STFT (0 = off).
+    preemphasis: float = 0.0
+    # Fixed affine map of log-power ("log10" or "ln") to roughly zero mean / unit variance before
+    # the backbone: (log(power + log_eps) + log_offset) * log_scale.
+    log: str = "log10"
     log_eps: float = 1e-6
-    # Fixed affine map of log10-power to roughly zero mean / unit variance before the backbone.
     log_offset: float = 4.0
     log_scale: float = 0.25
     # "nnaudio": nnAudio's conv STFT (the method's front end); "torch": torch.stft with the
     # same window and mel basis, several times faster on CPU (tests prove the numbers agree).
     backend: str = "torch"
+
+    @classmethod
+    def efficientat(cls) -> "FrontEndConfig":
+        """EfficientAT's front end, which its pretrained models (mn04) were trained on."""
+        return cls(sample_rate=32000, n_fft=1024, hop_length=320, win_length=800, window_periodic=False,
+                   n_mels=128, f_min=0.0, f_max=15000.0, mel_scale="kaldi", preemphasis=0.97, log="ln",
+                   log_eps=1e-5, log_offset=4.5, log_scale=0.2)
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,8 @@ class EncoderConfig:
     # Extra timm.create_model keyword arguments, e.g. drop_rate; kept as sorted pairs so the
     # config stays hashable and JSON-friendly.
     backbone_kwargs: tuple[tuple[str, Any], ...] = ()
+    # What the weights started from ("scratch", "mn04 (AudioSet)", a checkpoint's name): a record only.
+    init: str = "scratch"
 
 
 @dataclass(frozen=True)

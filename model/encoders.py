@@ -1,21 +1,27 @@
-"""Query and key encoders: log-mel front end + timm backbone + linear projection."""
+"""Query and key encoders: log-mel front end + backbone (timm, or EfficientAT's mn04) + linear projection."""
 from __future__ import annotations
 
 import timm
 import torch
 from torch import nn
 
+from model import backbone_mn
 from model.config import EncoderConfig, ModelConfig
 from model.frontend import LogMel
 
 
 def build_backbone(cfg: EncoderConfig, pretrained_file: str | None = None) -> nn.Module:
-    """A timm backbone taking 1-channel spectrograms and returning pooled features.
+    """A backbone taking 1-channel spectrograms and returning pooled features.
 
-    pretrained_file: a local timm checkpoint (hub downloads need internet); timm adapts the
-    first convolution's RGB weights to one input channel.
+    pretrained_file: a local checkpoint (hub downloads need internet): EfficientAT's for
+    efficientat_mn04, otherwise a timm one (timm adapts the first convolution's RGB weights to
+    one input channel).
     """
     kwargs = dict(cfg.backbone_kwargs)
+    if cfg.backbone == backbone_mn.NAME:
+        if kwargs:
+            raise ValueError(f"{backbone_mn.NAME} takes no backbone_kwargs, got {sorted(kwargs)}")
+        return backbone_mn.build_mn04(pretrained_file)
     if pretrained_file:
         kwargs.update(pretrained=True, pretrained_cfg_overlay=dict(file=str(pretrained_file)))
     return timm.create_model(cfg.backbone, in_chans=1, num_classes=0, **kwargs)

@@ -66,7 +66,7 @@ def test_source_frames_cover_the_worst_case_stretch_and_left_shift():
 
 
 def test_gain_scales_power_and_noise_sits_at_the_drawn_level():
-    aug = Augmenter(AugmentConfig(), LogMel(FrontEndConfig()).mel.mel_basis, FPS)
+    aug = Augmenter(AugmentConfig(), LogMel(FrontEndConfig()).mel_basis, FPS)
     power = torch.full((2, 128, 400), 3.0)
     gen = torch.Generator().manual_seed(3)
     quieter = aug.apply(power, params(2, gain=-6.0), 400, gen)

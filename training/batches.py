@@ -7,13 +7,14 @@ Both then share the spectrogram augmentations and the front end's log normalisat
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 import torch
 
-from model.audio import load
+from model.audio import load, resample
 from model.config import ModelConfig
 from model.frontend import LogMel
 from model.windows import fit_key
@@ -23,14 +24,32 @@ from training.features import FeatureStore, frames_for
 from training.pairs import Pair
 
 MIXING_MODES = ("power", "wave")
+RESAMPLE_MARGIN = 64  # output samples read beyond each end, so the resampling filter's edges fall outside
 
 
-def read_excerpt(path: str | Path, start: int, length: int) -> np.ndarray:
-    """Samples [start, start + length) of a corpus file as mono float32, zero-padded past its end."""
+def _read_mono(path: str | Path, start: int, length: int) -> np.ndarray:
     data, _ = sf.read(str(path), start=start, stop=start + length, dtype="float32", always_2d=True)
     out = np.zeros(length, np.float32)
     out[:len(data)] = data.mean(axis=1)
     return out
+
+
+def read_excerpt(path: str | Path, start: int, length: int, sample_rate: int | None = None) -> np.ndarray:
+    """Samples [start, start + length) of a corpus file as mono float32, zero-padded past its end.
+
+    sample_rate: the rate start and length count in (None: the file's own). The file is then resampled
+    as model.audio.load does, from a read aligned to the resampler's period, so the excerpt has the
+    numbers of the same span of the whole resampled file.
+    """
+    rate = sf.info(str(path)).samplerate
+    if sample_rate is None or sample_rate == rate:
+        return _read_mono(path, start, length)
+    ratio = Fraction(sample_rate, rate).limit_denominator(1000)
+    up, down = ratio.numerator, ratio.denominator
+    periods = max(0, start - RESAMPLE_MARGIN) // up
+    skip = start - periods * up
+    raw = _read_mono(path, periods * down, -(-(skip + length + RESAMPLE_MARGIN) * down // up))
+    return resample(raw, rate, sample_rate)[skip:skip + length]
 
 
 class BatchRenderer:
@@ -47,7 +66,7 @@ class BatchRenderer:
         self.query_frames = frames_for(cfg.query_samples, hop)
         self.key_frames = frames_for(cfg.key_samples, hop)
         self.source_frames = augment.source_frames(self.query_frames, fps)
-        self.augmenter = Augmenter(augment, frontend.mel.mel_basis, fps)
+        self.augmenter = Augmenter(augment, frontend.mel_basis, fps)
 
     def query_power(self, pair: Pair) -> torch.Tensor:
         """(n_mels, source_frames) linear mel power of the mixed excerpt."""
@@ -56,7 +75,8 @@ class BatchRenderer:
             return torch.from_numpy(sum(self.store.stem_window(song, i, pair.start, self.source_frames)
                                         for i in pair.stems))
         length = (self.source_frames - 1) * self.hop
-        mix = sum(read_excerpt(song.stems[i].path, pair.start * self.hop, length) for i in pair.stems)
+        rate = self.cfg.frontend.sample_rate
+        mix = sum(read_excerpt(song.stems[i].path, pair.start * self.hop, length, rate) for i in pair.stems)
         return self._power(mix)
 
     def key_power(self, pair: Pair) -> torch.Tensor:

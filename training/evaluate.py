@@ -55,13 +55,13 @@ def plan_queries(songs: Sequence[Song], cfg: EvalConfig, kind: str) -> list[Pair
     """Song-major list: queries_per_song pairs per usable song."""
     rng = np.random.default_rng([cfg.seed, QUERY_KINDS.index(kind)])
     frames = cfg.query_samples // cfg.hop + 1
-    return [draw_pair(rng, songs, s, frames, cfg.hop, sparse=kind == "sparse")
+    return [draw_pair(rng, songs, s, frames, cfg.hop, sparse=kind == "sparse", sample_rate=cfg.sample_rate)
             for s in range(len(songs)) if usable_oneshots(songs[s]) for _ in range(cfg.queries_per_song)]
 
 
 def render_query(song: Song, pair: Pair, cfg: EvalConfig) -> np.ndarray:
     start = pair.start * cfg.hop
-    return sum(read_excerpt(song.stems[i].path, start, cfg.query_samples) for i in pair.stems)
+    return sum(read_excerpt(song.stems[i].path, start, cfg.query_samples, cfg.sample_rate) for i in pair.stems)
 
 
 def normalised_ranks(u: np.ndarray, v: np.ndarray, truth: np.ndarray) -> np.ndarray:

@@ -57,7 +57,7 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
                notes: str) -> str:
     m = cfg.model
     hours = state["elapsed"] / 3600
-    flags = {"two encoders": not m.shared_encoder, "pretrained init": bool(cfg.pretrained_file),
+    flags = {"two encoders": not m.shared_encoder, "pretrained init": m.encoder.init != "scratch",
              "augmentation": cfg.augment.enabled, "variance/covariance": cfg.loss.vreg,
              "sparse mixing": cfg.sparse_mix, "QSI-invariance": cfg.loss.qsi_invariance}
     lines = [
@@ -65,10 +65,11 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
         "Two encoders map a 4-s excerpt of a (partial) mix and a drum one-shot to 256-d vectors; the score is "
         "their cosine (Lattner, *SampleMatch: drum sample retrieval by musical context*).", "",
         "## Model", "",
-        f"- Backbone: `{m.encoder.backbone}` (timm), {'one shared encoder' if m.shared_encoder else 'two encoders'}, "
+        f"- Backbone: `{m.encoder.backbone}`, initialised from {m.encoder.init}, "
+        f"{'one shared encoder' if m.shared_encoder else 'two encoders'}, "
         f"linear head to {m.encoder.embed_dim} dims; {params / 1e6:.2f} M parameters, weights {weights_bytes / 2**20:.1f} MB.",
         f"- Front end: log-mel, {m.frontend.sample_rate} Hz, n_fft {m.frontend.n_fft}, hop {m.frontend.hop_length}, "
-        f"{m.frontend.n_mels} mels up to {m.frontend.f_max:.0f} Hz.",
+        f"{m.frontend.n_mels} {m.frontend.mel_scale} mels up to {m.frontend.f_max:.0f} Hz.",
         f"- Query window: {m.query_seconds:g} s ({m.query_excerpts} excerpts averaged per bounce in the app). "
         f"Key window: {m.key_seconds:g} s (one-shots are zero-padded or cut to it).",
         "- Training variant: " + ", ".join(f"{k} {'on' if v else 'off'}" for k, v in flags.items()) + ".",
@@ -86,6 +87,10 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
     if notes:
         lines += ["", "## Choices", "", notes.strip()]
     lines += ["", "## Data sources and licences", ""]
+    if m.encoder.init.startswith("mn04"):
+        lines += ["Initial weights: EfficientAT mn04_as (Schmid et al., \"Efficient Large-Scale Audio Tagging via "
+                  "Transformer-to-CNN Knowledge Distillation\", ICASSP 2023), trained on AudioSet; MIT licence, "
+                  "Copyright (c) 2022 Florian Schmid.", ""]
     sources = corpus_meta.get("sources", {})
     if sources:
         lines += ["| Source | Kind | Licence | Origin |", "|---|---|---|---|"]
@@ -103,7 +108,7 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
     else:
         lines.append("(not evaluated)")
     lines += ["", "## Limitations", "",
-              "- Trained from scratch (no ImageNet initialisation was available) on a small, mostly generated "
+              f"- {'Trained from scratch' if m.encoder.init == 'scratch' else 'Fine-tuned'} on a small, mostly generated "
               "corpus; scores reflect fit to that corpus, not human taste.",
               "- The model scores fit, not category: the app filters by drum category separately.", ""]
     return "\n".join(lines)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from model.audio import AudioError, load
-from model.config import ModelConfig
+from model.config import FrontEndConfig, ModelConfig
 from model.frontend import LogMel
 from model.windows import fit_key
 from training.corpus.layout import Song
@@ -30,10 +30,18 @@ def frames_for(samples: int, hop: int) -> int:
     return samples // hop + 1
 
 
+# Front-end fields that change the mel power and came after caches existed: they join the key only
+# when set, so caches of the default front end keep their key. (The log normalisation is applied later.)
+LATER_POWER_FIELDS = ("win_length", "window_periodic", "mel_scale", "preemphasis")
+
+
 def cache_key(cfg: ModelConfig) -> str:
     fe = cfg.frontend
     doc = {"sr": fe.sample_rate, "n_fft": fe.n_fft, "hop": fe.hop_length, "mels": fe.n_mels,
            "fmin": fe.f_min, "fmax": fe.f_max, "version": 1}
+    defaults = FrontEndConfig()
+    doc.update({name: getattr(fe, name) for name in LATER_POWER_FIELDS
+                if getattr(fe, name) != getattr(defaults, name)})
     return "mel-" + hashlib.sha1(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:10]
 
 

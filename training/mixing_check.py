@@ -28,11 +28,13 @@ def compare_mixing(songs: Sequence[Song], cfg: ModelConfig, excerpts: int = 200,
     rng = np.random.default_rng(seed)
     frontend = LogMel(cfg.frontend)
     hop, frames = cfg.frontend.hop_length, cfg.query_samples // cfg.frontend.hop_length + 1
+    rate = cfg.frontend.sample_rate
     all_diffs, loud_diffs = [], []
     for _ in range(excerpts):
-        pair = draw_pair(rng, songs, int(rng.integers(len(songs))), frames, hop, sparse=True)
+        pair = draw_pair(rng, songs, int(rng.integers(len(songs))), frames, hop, sparse=True, sample_rate=rate)
         song = songs[pair.song]
-        stems = np.stack([read_excerpt(song.stems[i].path, pair.start * hop, cfg.query_samples) for i in pair.stems])
+        stems = np.stack([read_excerpt(song.stems[i].path, pair.start * hop, cfg.query_samples, rate)
+                          for i in pair.stems])
         per_stem = frontend.power_mel(torch.from_numpy(stems))
         by_power = frontend.normalise(per_stem.sum(dim=0, keepdim=True))
         by_wave = frontend(torch.from_numpy(stems.sum(axis=0))[None])
