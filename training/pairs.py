@@ -1,6 +1,7 @@
 """Positive pairs (section 5): a one-shot (key) and an excerpt of a mix of the song's OTHER stems (query).
 
-The key's own stem never enters its query. With sparse mixing the query mixes a uniformly drawn number
+The key's own stem never enters its query, except with own_stem_p > 0: then that fraction of queries
+also holds it (a bounce with its placeholder drums still in, as producers often drop). With sparse mixing the query mixes a uniformly drawn number
 2..all of the remaining stems (all of them when fewer than 2 remain); without, always all of them.
 An epoch visits every usable training song once (a random one-shot each); a batch holds distinct songs,
 or pairs of pairs from the same song with QSI-invariance.
@@ -41,16 +42,24 @@ def choose_stems(rng: np.random.Generator, remaining: Sequence[int], sparse: boo
     return tuple(sorted(int(i) for i in rng.choice(remaining, size=count, replace=False)))
 
 
-def song_frames(song: Song, hop: int) -> int:
-    return int(round(song.duration * song.sample_rate)) // hop + 1
+def song_frames(song: Song, hop: int, sample_rate: int | None = None) -> int:
+    """Frames of the song at the model's rate (None: the corpus files' own)."""
+    return int(round(song.duration * (sample_rate or song.sample_rate))) // hop + 1
+
+
+def own_stem(song: Song, oneshot: int) -> int:
+    return next(i for i, stem in enumerate(song.stems) if stem.name == song.oneshots[oneshot].stem)
 
 
 def draw_pair(rng: np.random.Generator, songs: Sequence[Song], song: int, window_frames: int, hop: int,
-              sparse: bool) -> Pair:
-    """A random one-shot of songs[song] and a random excerpt of a mix of its other stems."""
+              sparse: bool, sample_rate: int | None = None, own_stem_p: float = 0.0) -> Pair:
+    """A random one-shot of songs[song] and a random excerpt of a mix of its other stems
+    (and, with probability own_stem_p, of its own stem too)."""
     oneshot = int(rng.choice(usable_oneshots(songs[song])))
     stems = choose_stems(rng, remaining_stems(songs[song], oneshot), sparse)
-    latest = max(0, song_frames(songs[song], hop) - window_frames)
+    if own_stem_p > 0 and rng.random() < own_stem_p:
+        stems = tuple(sorted(stems + (own_stem(songs[song], oneshot),)))
+    latest = max(0, song_frames(songs[song], hop, sample_rate) - window_frames)
     return Pair(song, oneshot, stems, int(rng.integers(0, latest + 1)))
 
 
@@ -58,12 +67,13 @@ class PairSampler:
     """Endless batches of Pairs; its state (RNG + epoch position) is checkpointed."""
 
     def __init__(self, songs: Sequence[Song], batch_size: int, window_frames: int, hop: int,
-                 sparse: bool = True, qsi: bool = False, seed: int = 0):
+                 sparse: bool = True, qsi: bool = False, seed: int = 0, sample_rate: int | None = None,
+                 own_stem_p: float = 0.0):
         self.songs = [s for s in songs if usable_oneshots(s)]
         if not self.songs:
             raise ValueError("no usable training songs (each needs a one-shot and another stem)")
-        self.batch_size, self.window_frames, self.hop = batch_size, window_frames, hop
-        self.sparse, self.per_song = sparse, 2 if qsi else 1
+        self.batch_size, self.window_frames, self.hop, self.sample_rate = batch_size, window_frames, hop, sample_rate
+        self.sparse, self.per_song, self.own_stem_p = sparse, 2 if qsi else 1, own_stem_p
         self.rng = np.random.default_rng(seed)
         self.epoch, self._order, self._pos = 0, self.rng.permutation(len(self.songs)), 0
 
@@ -83,7 +93,8 @@ class PairSampler:
 
     def batch(self) -> list[Pair]:
         songs = self._next_songs(math.ceil(self.batch_size / self.per_song))
-        pairs = [draw_pair(self.rng, self.songs, s, self.window_frames, self.hop, self.sparse)
+        pairs = [draw_pair(self.rng, self.songs, s, self.window_frames, self.hop, self.sparse, self.sample_rate,
+                           self.own_stem_p)
                  for s in songs for _ in range(self.per_song)]
         return pairs[:self.batch_size]
 

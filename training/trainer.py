@@ -2,7 +2,8 @@
 
 Run in one process, or under torchrun for several processes / GPUs / nodes (each process draws its own
 batches of cfg.batch_size pairs; gradients are averaged by DDP). Validation (R_mn on the val split,
-mean of full and sparse queries) picks best.pt; last.pt is rewritten every checkpoint_every steps.
+mean of full and sparse queries, and with cfg.dev_corpus the mean of that and the dev set's R_mn) picks
+best.pt; last.pt is rewritten every checkpoint_every steps.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from training.corpus.layout import load_corpus
 from training.distributed import Dist, average_buffers, barrier, broadcast_flag, setup, teardown
 from training.embedders import ModelEmbedder
 from training.evaluate import EvalConfig, evaluate
+from training.evaluate_dev import DevConfig, dev_mean, dev_metrics_to_dict, evaluate_devset, load_devset
 from training.features import FeatureStore, frames_for
 from training.losses import samplematch_loss
 from training.pairs import PairSampler
@@ -94,6 +96,9 @@ class Trainer:
         _, songs = load_corpus(cfg.corpus)
         self.train_songs = [s for s in songs if s.split == "train"]
         self.val_songs = [s for s in songs if s.split == "val"]
+        # Decoded once: every validation reuses the dev set's excerpts and one-shots.
+        self.dev = (load_devset(load_corpus(cfg.dev_corpus)[1], DevConfig.for_model(cfg.model))
+                    if cfg.dev_corpus and d.main else None)
         if not self.train_songs:
             raise ValueError(f"no complete training songs in {cfg.corpus}")
         frontend = LogMel(cfg.model.frontend)
@@ -108,7 +113,8 @@ class Trainer:
                                                   cfg.model.frontend.sample_rate / cfg.model.frontend.hop_length)
         self.sampler = PairSampler(self.train_songs, cfg.batch_size, source_frames,
                                    cfg.model.frontend.hop_length, cfg.sparse_mix, cfg.loss.qsi_invariance,
-                                   seed=int(np.random.SeedSequence([cfg.seed, d.rank]).generate_state(1)[0]))
+                                   seed=int(np.random.SeedSequence([cfg.seed, d.rank]).generate_state(1)[0]),
+                                   sample_rate=cfg.model.frontend.sample_rate, own_stem_p=cfg.own_stem_p)
         # Pair.song indexes the sampler's (usable) songs, so the renderer gets exactly that list.
         self.renderer = BatchRenderer(self.sampler.songs, cfg.model, cfg.augment, cfg.mixing, frontend, store)
         self.gen = torch.Generator().manual_seed(cfg.seed * 1000 + d.rank)
@@ -192,21 +198,35 @@ class Trainer:
         return terms
 
     def _validate(self) -> None:
-        """Rank 0 measures R_mn on the val split; best.pt follows the lowest mean of full and sparse."""
+        """Rank 0 measures R_mn on the val split (mean of full and sparse) and, given a dev set, on its real
+        songs (mean of nodrums and all); best.pt follows the lowest mean of the two."""
         average_buffers(self.d, self.model)
-        if self.d.main and self.val_songs:
-            results = evaluate(self.val_songs, {"model": ModelEmbedder(self.model, self.d.device)},
-                               validation_config(self.cfg), self._phase("validation"), self.cancel)["model"]
-            metric = (results["full"].R_mn + results["sparse"].R_mn) / 2
-            for kind, m in results.items():
-                for name in ("X", "R_mn", "R_md", "L_q", "L_k"):
-                    self.writer.add_scalar(f"val_{kind}/{name}", getattr(m, name), self.step)
-            self.writer.add_scalar("val/R_mn_mean", metric, self.step)
+        if self.d.main and (self.val_songs or self.dev is not None):
+            embedder = {"model": ModelEmbedder(self.model, self.d.device)}
+            scores, record = [], {}
+            if self.val_songs:
+                results = evaluate(self.val_songs, embedder, validation_config(self.cfg), self._phase("validation"),
+                                   self.cancel)["model"]
+                scores.append((results["full"].R_mn + results["sparse"].R_mn) / 2)
+                for kind, m in results.items():
+                    for name in ("X", "R_mn", "R_md", "L_q", "L_k"):
+                        self.writer.add_scalar(f"val_{kind}/{name}", getattr(m, name), self.step)
+                self.writer.add_scalar("val/R_mn_mean", scores[-1], self.step)
+                record["val"] = {kind: m.__dict__ for kind, m in results.items()}
+            if self.dev is not None:
+                dev = evaluate_devset(self.dev, embedder, self._phase("dev"), self.cancel)["model"]
+                scores.append(dev_mean(dev))
+                for kind, m in dev.items():
+                    self.writer.add_scalar(f"dev_{kind}/R_mn", m.R_mn, self.step)
+                    self.writer.add_scalar(f"dev_{kind}/R_md", m.R_md, self.step)
+                self.writer.add_scalar("dev/R_mn_mean", scores[-1], self.step)
+                record["dev"] = dev_metrics_to_dict({"model": dev})["model"]
+            metric = float(np.mean(scores))
+            self.writer.add_scalar("select/R_mn", metric, self.step)
             self.writer.flush()
             if metric < self.best_metric:
                 self.best_metric, self.best_step = metric, self.step
-                checkpoint.save(self.run_dir / checkpoint.BEST, self._state() | {"val": {
-                    kind: m.__dict__ for kind, m in results.items()}})
+                checkpoint.save(self.run_dir / checkpoint.BEST, self._state() | record)
         barrier(self.d)
 
     def _state(self) -> dict:
