@@ -5,10 +5,12 @@ import numpy as np
 import soundfile as sf
 
 from training.corpus.build import plan_songs
-from training.corpus.kit_sources import group_kits
+from training.corpus.drums_render import played_layers
+from training.corpus.kit_sources import group_kits, source_record
 from training.corpus.kit_transform import KitTransform, apply_kit_transform
 from training.corpus.kits import Kit, Layer, Piece
 from training.corpus.kits_pack import pack_kits
+from training.corpus.oneshots import library_sample
 from training.corpus.rooms import build_rooms, wiener_ir
 from training.corpus.song import mixed_kit
 
@@ -121,3 +123,26 @@ def test_rooms_are_built_from_close_and_room_pairs_of_the_pack(tmp_path):
     paths = build_rooms(tmp_path / "pack", tmp_path / "cache")
     assert [p.rsplit("/", 1)[-1] for p in paths] == ["big_snare.npy"]
     assert build_rooms(None, tmp_path / "cache") == []
+
+
+def test_a_kit_sources_record_carries_the_credits_its_licences_ask_for(tmp_path):
+    rows = [_row("jazzkit", "kick", "Kick", "", "mono", 1, _hit(1)), _row("jazzkit", "snare", "Snare", "", "mono", 1, _hit(2))]
+    for r in rows:
+        r["source"] = "drum-sklad"
+        r["path"] = r["path"].replace("src/", "drum-sklad/")
+    _write_pack(tmp_path, rows)
+    kits = pack_kits(tmp_path)
+    record = source_record("pack:jazzkit", kits)
+    assert "Peter Semiletov" in record["attribution"] and "bigjoedrummer" in record["attribution"]
+
+
+def test_oneshots_are_the_kit_samples_the_song_plays_most_not_cuts_of_the_processed_stem():
+    soft, hard = _hit(1), _hit(2)
+    kick = Piece("kick", "kick", [Layer(0, 0.5, wave=soft), Layer(0.5, 1, wave=hard)])
+    hat = Piece("closed hat", "hihat", [Layer(0, 1, wave=_hit(3))])
+    hits = [(0.0, 36, 120), (0.5, 36, 30), (1.0, 36, 127), (1.5, 42, 90), (9.0, 36, 10)]   # the last is past the end
+    played = played_layers(hits, {36: kick, 42: hat}, SR * 2, SR)
+    assert [l.wave is hard for l in played["kick"]] == [True, False] and len(played["hihat"]) == 1
+    shot = library_sample(np.concatenate([np.zeros(1000, np.float32), 0.2 * hard]), SR)
+    assert np.isclose(np.abs(shot).max(), 10 ** (-1 / 20)) and len(shot) < len(hard) + 1000
+    assert library_sample(np.zeros(100, np.float32), SR).size == 0

@@ -14,6 +14,7 @@ import torch.multiprocessing as mp
 from model.config import EncoderConfig, ModelConfig
 from model.inference import Embedder
 from model.weights import load_model, read_config
+from tests.test_devset_eval import write_devset
 from training import checkpoint
 from training.cli import main
 from training.config import TrainConfig
@@ -103,11 +104,14 @@ def test_a_stop_request_saves_the_step_it_stopped_at(corpus, tmp_path):
 
 def test_bundle_trains_evaluates_exports_and_the_app_can_load_it(corpus, tmp_path):
     out, run = tmp_path / "model", tmp_path / "run"
-    assert main(["bundle", "--corpus", str(corpus), "--run-dir", str(run), "--out", str(out),
-                 "--backbone", "test_efficientnet", "--key-seconds", "1.0", "--batch-size", "3", "--steps", "3",
-                 "--test-queries", "2", "--notes", "tiny test run"]) == 0
+    dev = write_devset(tmp_path / "dev")
+    assert main(["bundle", "--corpus", str(corpus), "--dev", str(dev), "--run-dir", str(run), "--out", str(out),
+                 "--pretrained", "none", "--backbone", "test_efficientnet", "--key-seconds", "1.0",
+                 "--batch-size", "3", "--steps", "3", "--test-queries", "2", "--notes", "tiny test run"]) == 0
     metrics = json.loads((run / "test_metrics.json").read_text())
-    assert set(metrics) == {"SampleMatch", "untrained encoder", "log-mel statistics"}
+    dev_metrics = metrics.pop("dev")
+    assert set(metrics) == set(dev_metrics) == {"SampleMatch", "untrained encoder", "log-mel statistics"}
+    assert all(0 < m["R_mn"] < 1 for kinds in dev_metrics.values() for m in kinds.values())
     for kinds in metrics.values():
         for m in kinds.values():
             for name in ("R_mn", "R_md", "L_q", "L_k"):
@@ -118,6 +122,7 @@ def test_bundle_trains_evaluates_exports_and_the_app_can_load_it(corpus, tmp_pat
     assert cfg.model_id.startswith("test_efficientnet-")
     card = (out / "MODEL_CARD.md").read_text()
     assert "R_mn" in card and "CC0" in card and "tiny test run" in card and "Key window: 1 s" in card
+    assert "## Real-music dev set" in card and "validation and dev-set R_mn" in card
     embedder = Embedder(load_model(out))
     keys = embedder.embed_keys([np.random.default_rng(0).standard_normal(20000).astype(np.float32)] * 2)
     query = embedder.embed_query(np.random.default_rng(1).standard_normal(44100 * 6).astype(np.float32))

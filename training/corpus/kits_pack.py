@@ -24,6 +24,24 @@ CLASS_ROLES = {"kick": ("kick", "kick"), "snare": ("snare", "snare"), "hihat_clo
                "rim": ("perc", "rim stick"), "perc": ("perc", "perc")}
 
 
+# Credits the pack's licences ask for (shared/drums/README.md), per pack source and per kit.
+SOURCE_ATTRIBUTIONS = {
+    "drumgizmo-muldjordkit": "Drum samples provided by DrumGizmo.org: MuldjordKit by Lars Muldjord (www.muldjord.com, "
+                             "www.drumgizmo.org), sfz mapping by kinwie; mono close/room mixdowns of the 16 mics",
+    "karoryfer-gogodze-phu-vol-ii": "Karoryfer Samples: Gogodze Phu Vol II, performed by Angelika Pastuszka, "
+                                    "recorded by D. Smolken",
+    "sams-sonor": "Sam's Sonor: samples by Sam Greene (Sonor Force 3001), sfz mapping by kinwie; modified "
+                  "(mono, trimmed, normalised), CC-BY-SA-4.0",
+    "drum-sklad": "drum_sklad (Drumlabooh kits) by Peter Semiletov",
+}
+KIT_ATTRIBUTIONS = {
+    "copyc4t-el-nacho-drumkit": "El Nacho Drumkit by copyc4t (Paolo D'Emilio), freesound.org/people/copyc4t/packs/22277/",
+    "jazzkit": "Gretsch drums by bigjoedrummer, Jazz Gretsch Big Cymbals by shpira (freesound, CC0)",
+    "lel-dr8": "ROM dump by Edward d-tech (www.dtech.lv)",
+    "lel-psr": "ROM dump by Edward d-tech (www.dtech.lv)",
+}
+
+
 def drum_pack_dir() -> Path | None:
     """The pack folder ($SAMPLEMATCH_DRUM_PACK, else shared/drums beside the checkout), None if absent."""
     return DEFAULT_PACK if (DEFAULT_PACK / "manifest.csv").is_file() else None
@@ -80,5 +98,7 @@ def pack_kits(root: Path | None = None) -> list[Kit]:
         name = f"pack:{kit}" + ("" if mix == "direct" else f":{mix}")
         kits.append(Kit(name, "pack", f"{root}/{first['source']}/{kit}", first["licence"],
                         first["kit_kind"] == "electronic", _pieces(members, root),
-                        licence_files(root, first["source"], kit), family=f"pack:{kit}"))
+                        licence_files(root, first["source"], kit), family=f"pack:{kit}",
+                        attribution="; ".join(a for a in (SOURCE_ATTRIBUTIONS.get(first["source"], ""),
+                                                          KIT_ATTRIBUTIONS.get(kit, "")) if a)))
     return kits

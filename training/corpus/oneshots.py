@@ -87,3 +87,17 @@ def extract_oneshots(stem_wave: np.ndarray, sr: int, count: int, max_seconds: fl
 def oneshot_count(genre: str) -> int:
     """Paper: 5 one-shots per acoustic percussion stem, 1 per electronic one (they are mostly identical)."""
     return 1 if genre == "electronic" else 5
+
+
+LIBRARY_PEAK = 10 ** (-1 / 20)
+
+
+def library_sample(wave: np.ndarray, sr: int, max_seconds: float = 4.0) -> np.ndarray:
+    """A kit sample as it sits in a producer's library: from just before its attack, at most max_seconds,
+    peak-normalised to -1 dBFS (empty when silent)."""
+    wave = np.asarray(wave, np.float32)
+    peak = float(np.max(np.abs(wave))) if wave.size else 0.0
+    if peak < SILENCE_PEAK:
+        return np.zeros(0, np.float32)
+    start = max(0, int(np.argmax(np.abs(wave) > 1e-3 * peak)) - int(PRE_ROLL_S * sr))
+    return wave[start:start + int(max_seconds * sr)] * (LIBRARY_PEAK / peak)

@@ -1,4 +1,9 @@
-"""Make one song: accompaniment + drum stems from its kit, mix levels, production chain, one-shots."""
+"""Make one song: accompaniment + drum stems from its kit, mix levels, production chain, one-shots.
+
+The one-shots are the kit samples the song plays (after its kit transform), as a producer's library holds
+them: not cut from the processed stems, because then the song's production chain colours both query and
+key, a shortcut no library sample offers (a model trained that way ranked real songs' drums at chance).
+"""
 from __future__ import annotations
 
 import shutil
@@ -7,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .drums_render import assign_pieces, render_drums
+from .drums_render import assign_pieces, played_layers, render_drums
 from .kit_transform import KitTransform, random_kit_transform
 from .kits import Kit, Piece
 from .layout import PERCUSSION_ROLES, SAMPLE_RATE, song_record, write_oneshot, write_song, write_stem
-from .oneshots import SILENCE_PEAK, extract_oneshots, oneshot_count
+from .oneshots import SILENCE_PEAK, library_sample, oneshot_count
 from .parts import Accompaniment
 from .production import apply_chain, random_chain
 
@@ -35,7 +40,7 @@ def mixed_kit(kit: Kit, donor: Kit, roles: tuple[str, ...]) -> Kit:
     """The kit with the pieces of `roles` taken from donor instead."""
     pieces: list[Piece] = [p for p in kit.pieces if p.role not in roles] + [p for p in donor.pieces if p.role in roles]
     return Kit(f"{kit.name}+{donor.name}", kit.kind, kit.origin, kit.licence, kit.electronic, pieces,
-               kit.licence_files + donor.licence_files, kit.family)
+               kit.licence_files + donor.licence_files, kit.family, kit.attribution)
 
 
 def mix_levels(stems: dict[str, tuple[str, np.ndarray]], rng: np.random.Generator) -> None:
@@ -57,8 +62,10 @@ def make_song(corpus_dir: Path, plan: SongPlan, kit: Kit, accompaniment: Accompa
         kit = mixed_kit(kit, donor, plan.donor_roles)
     notes = {note for _, note, _ in accompaniment.drum_hits}
     transform = random_kit_transform(rng)
-    drums = render_drums(accompaniment.drum_hits, assign_pieces(kit, notes, rng), n, SAMPLE_RATE,
-                         KitTransform(transform, SAMPLE_RATE))
+    kit_transform = KitTransform(transform, SAMPLE_RATE)
+    mapping = assign_pieces(kit, notes, rng)
+    drums = render_drums(accompaniment.drum_hits, mapping, n, SAMPLE_RATE, kit_transform)
+    played = played_layers(accompaniment.drum_hits, mapping, n, SAMPLE_RATE)
     stems = {role: (role, wave) for role, wave in sorted(drums.items())}
     stems.update({name: (role, wave.astype(np.float32).copy()) for name, role, wave in accompaniment.melodic})
     mix_levels(stems, rng)
@@ -75,11 +82,15 @@ def make_song(corpus_dir: Path, plan: SongPlan, kit: Kit, accompaniment: Accompa
         wave = wave * gain
         stem_records.append({"name": name, "file": write_stem(song_dir, name, wave), "role": role})
         if role in PERCUSSION_ROLES:
-            for k, shot in enumerate(extract_oneshots(wave, SAMPLE_RATE, oneshot_count(plan.genre))):
-                shot_records.append({"file": write_oneshot(song_dir, f"{name}_{k}", shot), "role": role, "stem": name})
+            for k, layer in enumerate(played.get(role, [])[:oneshot_count(plan.genre)]):
+                shot = library_sample(kit_transform(layer.audio()), SAMPLE_RATE)
+                if shot.size:
+                    shot_records.append({"file": write_oneshot(song_dir, f"{name}_{k}", shot), "role": role,
+                                         "stem": name})
     record = song_record(plan.id, plan.genre, plan.kit_source, plan.split, n / SAMPLE_RATE, stem_records,
                          shot_records, chain, kit=plan.kit, donor=plan.donor, donor_roles=list(plan.donor_roles),
-                         kit_transform=transform, mix_gain=round(float(gain), 5),
+                         kit_transform=transform, oneshots_from="kit samples (kit transform, no mix or chain)",
+                         mix_gain=round(float(gain), 5),
                          accompaniment=accompaniment.info)
     write_song(corpus_dir, record)
     return record
