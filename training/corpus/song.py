@@ -1,8 +1,10 @@
 """Make one song: accompaniment + drum stems from its kit, mix levels, production chain, one-shots.
 
-The one-shots are the kit samples the song plays (after its kit transform), as a producer's library holds
-them: not cut from the processed stems, because then the song's production chain colours both query and
-key, a shortcut no library sample offers (a model trained that way ranked real songs' drums at chance).
+Each drum stem gives two kinds of one-shots, as a producer's library holds both: hits cut from the
+processed stem (they carry the song's production chain, like hits cut from a real multitrack) and the kit
+samples the song plays (after its kit transform, without the chain, like a sample pack's files). With cut
+hits alone the shared chain is a shortcut no sample pack offers (a model trained so ranked the real dev
+songs' drum samples at chance); with kit samples alone it never sees the cut hits users also keep.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from .drums_render import assign_pieces, played_layers, render_drums
 from .kit_transform import KitTransform, random_kit_transform
 from .kits import Kit, Piece
 from .layout import PERCUSSION_ROLES, SAMPLE_RATE, song_record, write_oneshot, write_song, write_stem
-from .oneshots import SILENCE_PEAK, library_sample, oneshot_count
+from .oneshots import SILENCE_PEAK, extract_oneshots, library_sample, oneshot_count
 from .parts import Accompaniment
 from .production import apply_chain, random_chain
 
@@ -82,15 +84,16 @@ def make_song(corpus_dir: Path, plan: SongPlan, kit: Kit, accompaniment: Accompa
         wave = wave * gain
         stem_records.append({"name": name, "file": write_stem(song_dir, name, wave), "role": role})
         if role in PERCUSSION_ROLES:
-            for k, layer in enumerate(played.get(role, [])[:oneshot_count(plan.genre)]):
-                shot = library_sample(kit_transform(layer.audio()), SAMPLE_RATE)
-                if shot.size:
-                    shot_records.append({"file": write_oneshot(song_dir, f"{name}_{k}", shot), "role": role,
-                                         "stem": name})
+            count = oneshot_count(plan.genre)
+            cut = extract_oneshots(wave, SAMPLE_RATE, count)
+            kit_samples = [library_sample(kit_transform(layer.audio()), SAMPLE_RATE) for layer in played.get(role, [])[:count]]
+            for kind, shots in (("stem", cut), ("kit", kit_samples)):
+                for k, shot in enumerate(s for s in shots if s.size):
+                    shot_records.append({"file": write_oneshot(song_dir, f"{name}_{kind}{k}", shot), "role": role,
+                                         "stem": name, "from": kind})
     record = song_record(plan.id, plan.genre, plan.kit_source, plan.split, n / SAMPLE_RATE, stem_records,
                          shot_records, chain, kit=plan.kit, donor=plan.donor, donor_roles=list(plan.donor_roles),
-                         kit_transform=transform, oneshots_from="kit samples (kit transform, no mix or chain)",
-                         mix_gain=round(float(gain), 5),
+                         kit_transform=transform, mix_gain=round(float(gain), 5),
                          accompaniment=accompaniment.info)
     write_song(corpus_dir, record)
     return record
