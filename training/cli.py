@@ -22,11 +22,11 @@ from training.losses import LossConfig
 from training.progress import Bar, cancel_on_signals
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The bundled model's recipe (training/README.md): AudioSet-pretrained mn04, 1.5-s keys, QSI, own stem in 30 %.
+# The bundled model's recipe (training/README.md): AudioSet-pretrained mn04, 1.5-s keys, QSI, own stem in half.
 BUNDLE_SONGS = 1200
 BUNDLE_PRETRAINED = "mn04"
-BUNDLE_DEFAULTS = TrainConfig(batch_size=32, max_minutes=82.0, eval_every=400, eval_queries=4, checkpoint_every=100,
-                              own_stem_p=0.3, resume=True,
+BUNDLE_DEFAULTS = TrainConfig(batch_size=32, max_minutes=57.0, eval_every=300, eval_queries=4, checkpoint_every=100,
+                              own_stem_p=0.5, resume=True,
                               model=ModelConfig(key_seconds=1.5), loss=LossConfig(qsi_invariance=True))
 
 
