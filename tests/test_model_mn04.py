@@ -1,5 +1,6 @@
 """EfficientAT mn04: the AudioSet checkpoint loads whole; an mn04 model with EfficientAT's front end survives
-export -> the app's loader with the training model's numbers; the bundled (older) config still loads."""
+export -> the app's loader with the training model's numbers; a config written before these options still
+loads, and so does the bundled model."""
 import json
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from training.embedders import ModelEmbedder
 
 MN04_FILE = Path(__file__).resolve().parents[2] / "shared" / "pretrained" / "mn04_as_mAP_432.pt"
 BUNDLED = Path(__file__).resolve().parent.parent / "resources" / "model"
+OLD_CONFIG = Path(__file__).resolve().parent / "data" / "config_before_frontend_options.json"
 MN04_MODEL = ModelConfig(frontend=FrontEndConfig.efficientat(), encoder=EncoderConfig(backbone=NAME), key_seconds=1.5)
 
 
@@ -65,11 +67,19 @@ def test_the_app_gives_the_training_models_numbers(tmp_path):
                        atol=1e-5)
 
 
-def test_the_bundled_config_from_before_these_options_still_loads():
-    doc = json.loads((BUNDLED / "config.json").read_text())
+def test_a_config_from_before_these_options_still_loads(tmp_path):
+    doc = json.loads(OLD_CONFIG.read_text())          # the previous bundled model's config.json
     assert "mel_scale" not in doc["config"]["frontend"] and "init" not in doc["config"]["encoder"]
-    cfg = read_config(BUNDLED)
+    (tmp_path / "config.json").write_text(OLD_CONFIG.read_text())
+    cfg = read_config(tmp_path)
     assert cfg.frontend == FrontEndConfig() and cfg.encoder.init == "scratch"
+    with torch.no_grad():
+        assert torch.isfinite(SampleMatchModel(cfg).encode_key(torch.randn(1, cfg.key_samples))).all()
+
+
+def test_the_bundled_model_is_mn04_on_its_own_front_end_and_loads():
+    cfg = read_config(BUNDLED)
+    assert cfg.encoder.backbone == NAME and cfg.frontend == FrontEndConfig.efficientat()
     model = load_model(BUNDLED)
     with torch.no_grad():
         assert torch.isfinite(model.encode_key(torch.randn(1, cfg.key_samples))).all()
