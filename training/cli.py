@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -185,25 +186,33 @@ def _existing(given: str | None, default: Path, what: str) -> str | None:
     return None
 
 
-def run_evaluate(a: argparse.Namespace, cancel) -> int:
+def evaluate_sets(corpus: str | None, dev: str | None, embedders: dict, model: ModelConfig, split: str,
+                  queries: int, seed: int, cancel) -> dict:
+    """The in-domain split and the dev set (either may be None): tables printed, metrics as JSON-ready dict
+    (the dev set's under "dev")."""
     from training.evaluate import format_table, metrics_to_dict
     from training.evaluate_dev import dev_metrics_to_dict, format_dev_table
 
+    out = {}
+    if corpus:
+        results = evaluate_embedders(corpus, embedders, model, split, queries, seed, cancel)
+        print(format_table(results))
+        out = metrics_to_dict(results)
+    if dev:
+        dev_results = evaluate_dev_embedders(dev, embedders, model, cancel)
+        print(format_dev_table(dev_results))
+        out["dev"] = dev_metrics_to_dict(dev_results)
+    return out
+
+
+def run_evaluate(a: argparse.Namespace, cancel) -> int:
     corpus = _existing(a.corpus, default_corpus(), "in-domain corpus (--corpus) for the test-split evaluation")
     dev = _existing(a.dev, default_devset(), "dev set (--dev; samplematch-train build-devset)")
     if not corpus and not dev:
         raise ValueError("nothing to evaluate on: give --corpus and/or --dev")
     model = load_any_model(a.checkpoint, a.model)
     embedders = embedders_for(model, a.baselines, a.name, a.seed)
-    out = {}
-    if corpus:
-        results = evaluate_embedders(corpus, embedders, model.cfg, a.split, a.queries, a.seed, cancel)
-        print(format_table(results))
-        out = metrics_to_dict(results)
-    if dev:
-        dev_results = evaluate_dev_embedders(dev, embedders, model.cfg, cancel)
-        print(format_dev_table(dev_results))
-        out["dev"] = dev_metrics_to_dict(dev_results)
+    out = evaluate_sets(corpus, dev, embedders, model.cfg, a.split, a.queries, a.seed, cancel)
     if a.json:
         Path(a.json).write_text(json.dumps(out, indent=2) + "\n")
     return 0
@@ -312,9 +321,6 @@ def ingest(a: argparse.Namespace, cancel) -> int:
 
 
 def run_bundle(a: argparse.Namespace, cancel) -> int:
-    from training.evaluate import format_table, metrics_to_dict
-    from training.evaluate_dev import dev_metrics_to_dict, format_dev_table
-
     corpus = Path(a.corpus)
     if ensure_corpus(corpus, a.songs, a.seed, a.synthetic, cancel):
         return 1
@@ -325,14 +331,8 @@ def run_bundle(a: argparse.Namespace, cancel) -> int:
     ckpt = best_checkpoint(cfg.run_dir)
     from training.export import load_checkpoint_model
     model = load_checkpoint_model(ckpt)[0]
-    embedders = embedders_for(model, True, "SampleMatch", a.seed)
-    results = evaluate_embedders(str(corpus), embedders, model.cfg, "test", a.test_queries, a.seed, cancel)
-    print(format_table(results))
-    metrics = metrics_to_dict(results)
-    if cfg.dev_corpus:
-        dev_results = evaluate_dev_embedders(cfg.dev_corpus, embedders, model.cfg, cancel)
-        print(format_dev_table(dev_results))
-        metrics["dev"] = dev_metrics_to_dict(dev_results)
+    metrics = evaluate_sets(str(corpus), cfg.dev_corpus or None, embedders_for(model, True, "SampleMatch", a.seed),
+                            model.cfg, "test", a.test_queries, a.seed, cancel)
     metrics_path = Path(cfg.run_dir) / "test_metrics.json"
     metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
     out = export(str(ckpt), a.out, str(corpus), str(metrics_path), a.notes)
@@ -342,8 +342,6 @@ def run_bundle(a: argparse.Namespace, cancel) -> int:
 
 def ensure_devset(out: Path, cancel) -> str:
     """The dev set folder, built first when lmms is installed; "" (validate on val only) otherwise."""
-    import shutil
-
     if any(out.glob("songs/*/song.json")):
         return str(out)
     if shutil.which("lmms") is None:

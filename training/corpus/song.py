@@ -86,7 +86,8 @@ def make_song(corpus_dir: Path, plan: SongPlan, kit: Kit, accompaniment: Accompa
         if role in PERCUSSION_ROLES:
             count = oneshot_count(plan.genre)
             cut = extract_oneshots(wave, SAMPLE_RATE, count)
-            kit_samples = [library_sample(kit_transform(layer.audio()), SAMPLE_RATE) for layer in played.get(role, [])[:count]]
+            kit_samples = [library_sample(kit_transform(layer.audio()), SAMPLE_RATE)
+                           for layer in played.get(role, [])[:count]]
             for kind, shots in (("stem", cut), ("kit", kit_samples)):
                 for k, shot in enumerate(s for s in shots if s.size):
                     shot_records.append({"file": write_oneshot(song_dir, f"{name}_{kind}{k}", shot), "role": role,
