@@ -18,7 +18,7 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import add_model_args, load_embedder, machine  # noqa: E402
 from bench.rank_speed import synthetic_index  # noqa: E402
-from samplematch_gui.engine import query_vector  # noqa: E402
+from samplematch_gui.query_session import QuerySession  # noqa: E402
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=5)
     args = p.parse_args()
     embedder = load_embedder(args)
-    index = synthetic_index(args.library, embedder.embed_dim)
+    index = synthetic_index(args.library, embedder.embed_dim, embedder.model_id)
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
         bounce = Path(tmp) / "bounce.wav"
@@ -37,11 +37,15 @@ def main() -> None:
         bounce.read_bytes()
         times = []
         for _ in range(args.repeat + 1):
+            session = QuerySession(Path(tmp) / "unused.sqlite3")  # a fresh one: no cached query vector
+            session.embedder, session.index = embedder, index  # the index in memory, as in the app
             start = time.perf_counter()
-            ranked = index.rank(query_vector(embedder, bounce))
+            session.open_bounce(bounce)
+            ranking = session.rank()
             times.append(time.perf_counter() - start)
-    assert len(ranked) == args.library
-    print(f"model {embedder.model_id} on {machine()}")
+            session.close()
+    assert len(ranking.order) == args.library
+    print(f"model {embedder.model_id} on {machine(embedder)}")
     print(f"3-min bounce -> ranked {args.library} samples: median {statistics.median(times[1:]):.3f} s "
           f"(first call {times[0]:.3f} s)")
 

@@ -59,8 +59,8 @@ def main() -> None:
 
     app = QApplication.instance() or QApplication([])
     embedder = load_embedder(args)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
         fill_library(tmp / "lib.sqlite3", args.library, embedder.model_id, embedder.embed_dim)
         bounces = []
         rng = np.random.default_rng(1)
@@ -79,10 +79,10 @@ def main() -> None:
         for bounce in bounces:
             start = time.perf_counter()
             w.open_bounce(str(bounce))
-            wait_until(app, lambda: str(bounce) in shown)
+            wait_until(app, lambda path=str(bounce): path in shown)
             times.append(time.perf_counter() - start)
         w.close()
-    print(f"model {embedder.model_id} on {machine()}")
+    print(f"model {embedder.model_id} on {machine(embedder)}")
     print(f"drop a 3-min bounce -> the window shows {args.library} ranked samples: median "
           f"{statistics.median(times[1:]):.3f} s (first {times[0]:.3f} s, {args.repeat} more)")
 

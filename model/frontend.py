@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from model.config import FrontEndConfig
+from model.logmel_numpy import stft_prefix
 from model.melbank import mel_basis
 
 BACKENDS = ("nnaudio", "torch")
@@ -53,6 +54,9 @@ def _nnaudio_mel(cfg: FrontEndConfig) -> nn.Module:
 class LogMel(nn.Module):
     """(batch, samples) waveform -> (batch, 1, n_mels, frames) normalised log mel power."""
 
+    mel_basis: torch.Tensor  # buffers, registered in __init__
+    window: torch.Tensor
+
     def __init__(self, cfg: FrontEndConfig):
         super().__init__()
         if cfg.backend not in BACKENDS:
@@ -60,7 +64,7 @@ class LogMel(nn.Module):
         if cfg.log not in LOGS:
             raise ValueError(f"front-end log must be one of {tuple(LOGS)}, not {cfg.log!r}")
         self.cfg = cfg
-        self.register_buffer("mel_basis", mel_basis(cfg))
+        self.register_buffer("mel_basis", torch.from_numpy(mel_basis(cfg)))
         self.register_buffer("window", stft_window(cfg))
         if cfg.backend == "nnaudio":
             self.mel = _nnaudio_mel(cfg)
@@ -83,8 +87,8 @@ class LogMel(nn.Module):
         remaining frames are exactly zero power: the same numbers, much cheaper.
         """
         full = wave.shape[-1]
-        prefix = None if active is None else active + 2 * self.cfg.n_fft
-        if prefix is not None and prefix < full:
+        prefix = stft_prefix(self.cfg, full, active)
+        if prefix < full:
             head = self.power_mel(wave[..., :prefix])
             return torch.nn.functional.pad(head, (0, self.frames(full) - head.shape[-1]))
         with torch.autocast(device_type=wave.device.type, enabled=False):

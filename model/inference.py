@@ -1,26 +1,46 @@
-"""Batch inference for the app and evaluation: embed one-shots (keys) and bounces (queries)."""
+"""Batch inference for the app and evaluation: embed one-shots (keys) and bounces (queries).
+
+The encoders run in a backend: ONNX Runtime (model.inference_onnx, the app's default, no torch) or the torch
+model (model.inference_torch). Batching, windows and the query mean are the same for both.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
-import torch
 
-from model.encoders import SampleMatchModel
+from model.config import ModelConfig
 from model.windows import cut_excerpts, fit_key
+
+BACKENDS = ("onnx", "torch")  # model.inference_onnx, model.inference_torch
+
+
+class Encoders(Protocol):
+    """The two encoders, from waveforms at the model's rate to un-normalised embeddings."""
+
+    cfg: ModelConfig
+    backend: str
+
+    def keys(self, batch: np.ndarray, active: int) -> np.ndarray:
+        """(n, key_samples) one-shots, zero from sample `active` on -> (n, embed_dim) float32."""
+
+    def queries(self, batch: np.ndarray) -> np.ndarray:
+        """(n, query_samples) excerpts -> (n, embed_dim) float32."""
+
+    def open(self) -> None:
+        """Get ready now, so that the first embedding does not wait (loading is otherwise lazy)."""
 
 
 class Embedder:
-    """Wraps a SampleMatchModel in eval / inference mode on one device."""
-
-    def __init__(self, model: SampleMatchModel, device: str | torch.device = "cpu",
-                 key_batch: int = 32):
-        self.model = model.eval().to(device)
-        if torch.device(device).type == "cpu":
-            self.model = self.model.to(memory_format=torch.channels_last)
-        self.device = torch.device(device)
+    def __init__(self, encoders: Encoders, key_batch: int = 32):
+        self.encoders = encoders
+        self.cfg = encoders.cfg
         self.key_batch = key_batch
-        self.cfg = model.cfg
+
+    @property
+    def backend(self) -> str:
+        return self.encoders.backend
 
     @property
     def model_id(self) -> str:
@@ -38,10 +58,8 @@ class Embedder:
     def embed_dim(self) -> int:
         return self.cfg.encoder.embed_dim
 
-    @torch.inference_mode()
-    def _run(self, encode: Callable[[torch.Tensor], torch.Tensor], batch: np.ndarray) -> np.ndarray:
-        out = encode(torch.from_numpy(np.ascontiguousarray(batch)).to(self.device))
-        return out.float().cpu().numpy()
+    def open(self) -> None:
+        self.encoders.open()
 
     def embed_keys(self, waves: Sequence[np.ndarray]) -> np.ndarray:
         """One-shots (mono, model rate) -> (n, embed_dim); each padded/cropped to the key window.
@@ -54,7 +72,7 @@ class Embedder:
             chunk = order[start:start + self.key_batch]
             active = min(self.cfg.key_samples, max(len(waves[i]) for i in chunk))
             keys = np.stack([fit_key(waves[i], self.cfg.key_samples) for i in chunk])
-            out[chunk] = self._run(lambda x: self.model.encode_key(x, active), keys)
+            out[chunk] = self.encoders.keys(keys, active)
         return out
 
     def embed_query(self, wave: np.ndarray, region: tuple[float, float] | None = None,
@@ -67,4 +85,4 @@ class Embedder:
 
     def embed_query_excerpts(self, excerpts: np.ndarray) -> np.ndarray:
         """(n, query_samples) excerpts -> their mean encoding, the song's query vector."""
-        return self._run(self.model.encode_query, excerpts).mean(axis=0)
+        return self.encoders.queries(np.ascontiguousarray(excerpts, dtype=np.float32)).mean(axis=0)

@@ -5,13 +5,14 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
-
-import torch
-from safetensors.torch import load as load_safetensors
-from safetensors.torch import save as save_safetensors
+from typing import TYPE_CHECKING
 
 from model.config import FORMAT_VERSION, ModelConfig
-from model.encoders import SampleMatchModel
+
+if TYPE_CHECKING:  # torch is imported where weights are read or written: read_config runs without it
+    import torch
+
+    from model.encoders import SampleMatchModel
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.safetensors"
@@ -31,6 +32,8 @@ def _tensors_to_save(model: SampleMatchModel) -> dict[str, torch.Tensor]:
 def export_model(model: SampleMatchModel, out_dir: str | Path, name: str | None = None,
                  extra: dict | None = None) -> ModelConfig:
     """Write weights.safetensors and config.json; the model id names the weights' content."""
+    from safetensors.torch import save as save_safetensors
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     blob = save_safetensors(_tensors_to_save(model))
@@ -64,6 +67,10 @@ def read_config(weights_dir: str | Path) -> ModelConfig:
 def load_model(weights_dir: str | Path, device: str | torch.device = "cpu",
                frontend_backend: str | None = None) -> SampleMatchModel:
     """Rebuild the model from config.json alone and load its safetensors weights (eval mode)."""
+    from safetensors.torch import load as load_safetensors
+
+    from model.encoders import SampleMatchModel
+
     cfg = read_config(weights_dir)
     if frontend_backend:
         cfg = cfg.replace(frontend=dataclasses.replace(cfg.frontend, backend=frontend_backend))
@@ -76,7 +83,7 @@ def load_model(weights_dir: str | Path, device: str | torch.device = "cpu",
         raise WeightsError(f"unreadable weights {path}: {exc}") from None
     try:
         model = SampleMatchModel(cfg)
-    except RuntimeError as exc:  # timm: a backbone this build does not know
+    except (RuntimeError, ValueError) as exc:  # timm: an unknown backbone; the front end: an unknown kind
         raise WeightsError(f"{path.parent}: cannot build the model its config describes ({exc})") from None
     try:
         missing, unexpected = model.load_state_dict(state, strict=False)

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up: system libraries where we can, a local .venv, the project.
+#   bash scripts/setup.sh         the app, training and the tests: .[train,test] (torch included; the test command)
+#   bash scripts/setup.sh --app   the app and the CLI only: ONNX Runtime, no torch (the start command)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+    "") EXTRAS="[train,test]" ;;
+    --app) EXTRAS="" ;;
+    *) echo "usage: bash scripts/setup.sh [--app]" >&2; exit 2 ;;
+esac
 
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
@@ -36,9 +44,9 @@ if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
     fi
 fi
 stamp=.venv/.samplematch-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $EXTRAS"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".[test]"
+    .venv/bin/python -m pip install -q -e ".$EXTRAS"
     echo "$want" > "$stamp"
 fi

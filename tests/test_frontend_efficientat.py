@@ -34,7 +34,7 @@ def reference_kaldi_banks(n_mels, n_fft, sr, f_min, f_max):
 
 
 def test_kaldi_basis_matches_the_formula_and_peaks_where_it_should():
-    basis = kaldi_mel_basis(128, 1024, 32000, 0.0, 15000.0).numpy()
+    basis = kaldi_mel_basis(128, 1024, 32000, 0.0, 15000.0)
     assert basis.shape == (128, 513) and basis[:, -1].sum() == 0
     assert np.allclose(basis, reference_kaldi_banks(128, 1024, 32000, 0.0, 15000.0), atol=1e-6)
     centres = 700.0 * np.expm1(np.linspace(0, 1127.0 * np.log1p(15000 / 700), 130)[1:-1] / 1127.0)

@@ -1,5 +1,5 @@
 """The layers stay apart: model/ never imports Qt, training or the app; training never the app;
-the app's library core is plain Python (Qt lives in samplematch_gui/ui/ only)."""
+the app's library core is plain Python (Qt lives in samplematch_gui/ui/ only); the runtime imports no torch."""
 import ast
 import subprocess
 import sys
@@ -61,6 +61,35 @@ def test_the_check_catches_relative_and_submodule_imports(tmp_path):
         "samplematch_gui/a.py imports samplematch_gui.ui",
         "samplematch_gui/a.py imports samplematch_gui.ui.theme",
         "samplematch_gui/b.py imports samplematch_gui.ui"]
+
+
+# The app and the CLI run the encoders in ONNX Runtime: torch and the rest of the train extra are imported only by
+# the torch side of model/ (training, export, `--backend torch`), or inside a function that chooses that backend.
+TRAIN_EXTRA = {"torch", "timm", "torchvision", "nnAudio", "onnx", "onnxscript", "scipy"}
+TORCH_SIDE = {"model/encoders.py", "model/frontend.py", "model/backbone_mn.py", "model/inference_torch.py"}
+
+
+def _module_level_imports(path: Path) -> Iterator[str]:
+    """What a file imports when it is imported: top-level statements, not function bodies or TYPE_CHECKING."""
+    todo = list(ast.parse(path.read_text(), str(path)).body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            yield node.module or ""
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" not in ast.unparse(node.test):
+            todo += node.body + node.orelse
+        elif isinstance(node, ast.Try):
+            todo += node.body + node.orelse + node.finalbody + [s for h in node.handlers for s in h.body]
+
+
+def test_the_runtime_imports_nothing_of_the_train_extra():
+    runtime = [p for folder in ("model", "samplematch_gui") for p in sorted((ROOT / folder).rglob("*.py"))
+               if p.relative_to(ROOT).as_posix() not in TORCH_SIDE]
+    found = [f"{p.relative_to(ROOT).as_posix()} imports {m}" for p in runtime for m in _module_level_imports(p)
+             if m.split(".")[0] in TRAIN_EXTRA]
+    assert found == []
 
 
 def test_library_core_and_model_run_without_loading_qt():

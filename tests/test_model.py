@@ -7,7 +7,7 @@ import torch
 
 from model import EncoderConfig, FrontEndConfig, ModelConfig, SampleMatchModel
 from model.frontend import LogMel
-from model.inference import Embedder
+from model.inference_torch import torch_embedder
 from model.weights import WeightsError, export_model, load_model, read_config
 from model.windows import excerpt_starts, fit_key
 
@@ -147,7 +147,7 @@ def test_excerpt_starts_spread_over_the_region():
 
 def test_query_is_the_mean_of_its_excerpt_encodings():
     model = SampleMatchModel(TINY).eval()
-    emb = Embedder(model)
+    emb = torch_embedder(model)
     rng = np.random.default_rng(0)
     wave = rng.standard_normal(TINY.query_samples * 5).astype(np.float32) * 0.1
     q = emb.embed_query(wave, excerpts=4)
@@ -172,7 +172,7 @@ def test_keys_are_embedded_the_same_whatever_their_batch():
     model = SampleMatchModel(TINY).eval()
     rng = np.random.default_rng(3)
     waves = [rng.standard_normal(n).astype(np.float32) for n in (300, 90000, 4000, 200000, 12)]
-    together = Embedder(model, key_batch=2).embed_keys(waves)
+    together = torch_embedder(model, key_batch=2).embed_keys(waves)
     with torch.no_grad():
         alone = [model.encode_key(torch.from_numpy(fit_key(w, TINY.key_samples))[None])[0].numpy()
                  for w in waves]

@@ -11,7 +11,7 @@ import torch
 
 from model import EncoderConfig, FrontEndConfig, ModelConfig, SampleMatchModel
 from model.audio import load
-from model.backbone_mn import NAME, MN04, build_mn04, load_mn04
+from model.backbone_mn import MN04, NAME, build_mn04, load_mn04
 from model.weights import export_model, load_model, read_config
 from samplematch_gui.engine import load_embedder
 from training.embedders import ModelEmbedder

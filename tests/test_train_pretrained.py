@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from model.backbone_mn import NAME, MN04
+from model.backbone_mn import MN04, NAME
 from model.config import FrontEndConfig
-from model.inference import Embedder
+from model.inference_torch import torch_embedder
 from model.weights import load_model
 from training.cli import build_parser, main, train_config
 from training.export import export_checkpoint
@@ -55,7 +55,7 @@ def test_a_tiny_mn04_run_trains_evaluates_and_exports(tmp_path, mn04_file):
     model = load_model(out)
     assert model.cfg.frontend == FrontEndConfig.efficientat() and model.cfg.encoder.backbone == NAME
     assert "EfficientAT" in (out / "MODEL_CARD.md").read_text()
-    keys = Embedder(model).embed_keys([np.random.default_rng(0).standard_normal(20000).astype(np.float32)])
+    keys = torch_embedder(model).embed_keys([np.random.default_rng(0).standard_normal(20000).astype(np.float32)])
     assert keys.shape == (1, 256) and np.isfinite(keys).all()
 
 

@@ -1,16 +1,61 @@
-"""Checkpoint -> the weights folder model/ loads (safetensors + config.json) plus MODEL_CARD.md."""
+"""Checkpoint -> the weights folder model/ loads (safetensors + config.json + the two encoders as ONNX) plus
+MODEL_CARD.md. `samplematch-train export --onnx-only DIR` writes the ONNX encoders of an exported folder again
+from its safetensors (how the bundled model's were made)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
+import torch
+
+from model.config import FORMAT_VERSION
 from model.encoders import SampleMatchModel
-from model.weights import WEIGHTS_FILE, export_model
+from model.inference_onnx import INPUT_NAME, ONNX_FILES, OUTPUT_NAME, encoder_input_shape, open_encoder
+from model.weights import WEIGHTS_FILE, export_model, load_model, read_config
 from training import checkpoint
 from training.config import TrainConfig
 from training.evaluate import Metrics
 
 MAX_WEIGHTS_BYTES = 40 * 1024 * 1024
+# An exported encoder must give torch's embeddings: the worst cosine over a random batch.
+MIN_EXPORT_COSINE = 0.99999
+
+
+def export_onnx(model: SampleMatchModel, out_dir: str | Path, model_id: str) -> list[Path]:
+    """Write key_encoder.onnx and query_encoder.onnx (normalised log-mel -> embedding, any batch size) into
+    out_dir, each stamped with model_id and checked against torch in ONNX Runtime; returns their paths."""
+    out = Path(out_dir)
+    model = model.eval().cpu()
+    cfg = model.cfg.replace(model_id=model_id)
+    written = []
+    for role, encoder in (("key", model.key_encoder), ("query", model.query_encoder)):
+        example = torch.randn(3, *encoder_input_shape(cfg, role), generator=torch.Generator().manual_seed(0))
+        program = torch.onnx.export(encoder, (example,), input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
+                                    dynamic_shapes=({0: torch.export.Dim("batch")},), dynamo=True, verbose=False)
+        assert program is not None  # dynamo=True always returns an ONNXProgram
+        program.model.metadata_props.update(model_id=model_id, role=role, format_version=str(FORMAT_VERSION))
+        path = out / ONNX_FILES[role]
+        program.save(str(path), external_data=False)
+        _check_export(encoder, open_encoder(out, cfg, role, threads=1), example, path)
+        written.append(path)
+    return written
+
+
+def _check_export(encoder: torch.nn.Module, session, example: torch.Tensor, path: Path) -> None:
+    with torch.inference_mode():
+        want = encoder(example).numpy()
+    got = session.run([OUTPUT_NAME], {INPUT_NAME: example.numpy()})[0]
+    cosine = (want * got).sum(-1) / np.maximum(np.linalg.norm(want, axis=-1) * np.linalg.norm(got, axis=-1), 1e-12)
+    if not cosine.min() >= MIN_EXPORT_COSINE:
+        path.unlink()
+        raise ValueError(f"the ONNX export {path.name} does not give torch's embeddings "
+                         f"(cosine {cosine.min():.6f}); it was not written")
+
+
+def export_onnx_only(weights_dir: str | Path) -> list[Path]:
+    """(Re)write the ONNX encoders of an exported folder from its weights.safetensors and config.json."""
+    return export_onnx(load_model(weights_dir), weights_dir, read_config(weights_dir).model_id)
 
 
 def load_checkpoint_model(path: str | Path) -> tuple[SampleMatchModel, TrainConfig, dict]:
@@ -24,7 +69,8 @@ def load_checkpoint_model(path: str | Path) -> tuple[SampleMatchModel, TrainConf
 def export_checkpoint(ckpt: str | Path, out_dir: str | Path, metrics: Mapping[str, Mapping[str, Metrics]] | None = None,
                       corpus_meta: Mapping | None = None, split_counts: Mapping[str, int] | None = None,
                       notes: str = "", dev_metrics: Mapping[str, Mapping[str, Mapping]] | None = None) -> Path:
-    """Write weights + config + MODEL_CARD.md into out_dir; returns out_dir. Refuses weights > 40 MB."""
+    """Write weights + config + ONNX encoders + MODEL_CARD.md into out_dir; returns out_dir. Refuses weights
+    > 40 MB."""
     model, cfg, state = load_checkpoint_model(ckpt)
     out = Path(out_dir)
     summary = {"steps": state["step"], "train_seconds": round(state["elapsed"], 1),
@@ -34,6 +80,7 @@ def export_checkpoint(ckpt: str | Path, out_dir: str | Path, metrics: Mapping[st
     size = (out / WEIGHTS_FILE).stat().st_size
     if size > MAX_WEIGHTS_BYTES:
         raise ValueError(f"exported weights are {size / 2**20:.1f} MB, more than the 40 MB allowed")
+    export_onnx(model, out, exported.model_id)
     params = sum(p.numel() for p in model.parameters())
     card = model_card(exported.model_id, cfg, state, metrics or {}, corpus_meta or {}, split_counts or {},
                       params, size, notes, dev_metrics or {})
@@ -53,12 +100,15 @@ def _metrics_rows(metrics: Mapping[str, Mapping[str, Metrics]]) -> list[str]:
 
 
 def _dev_rows(dev: Mapping[str, Mapping[str, Mapping]]) -> list[str]:
-    """dev: {variant: {"nodrums" | "all": evaluate_dev.DevMetrics as a dict}}."""
-    rows = ["| Variant | R_mn (no-drums mix) | R_md (no-drums mix) | R_mn (all tracks) | R_md (all tracks) |",
-            "|---|---:|---:|---:|---:|"]
+    """dev: {variant: {evaluate_dev result key: DevMetrics as a dict}}; R_mn / R_md per library and query."""
+    rows = ["| Variant | Library | R_mn (no-drums mix) | R_md (no-drums mix) | R_mn (all tracks) | R_md (all tracks) |",
+            "|---|---|---:|---:|---:|---:|"]
     for name, kinds in dev.items():
-        rows.append(f"| {name} | {kinds['nodrums']['R_mn']:.3f} | {kinds['nodrums']['R_md']:.3f} "
-                    f"| {kinds['all']['R_mn']:.3f} | {kinds['all']['R_md']:.3f} |")
+        for library, suffix in (("the songs' drum sample files", ""), ("hits cut from the drum tracks", "/hits")):
+            if f"all{suffix}" in kinds:
+                nodrums, full = kinds[f"nodrums{suffix}"], kinds[f"all{suffix}"]
+                rows.append(f"| {name} | {library} | {nodrums['R_mn']:.3f} | {nodrums['R_md']:.3f} "
+                            f"| {full['R_mn']:.3f} | {full['R_md']:.3f} |")
     return rows
 
 
@@ -77,7 +127,8 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
         "## Model", "",
         f"- Backbone: `{m.encoder.backbone}`, initialised from {m.encoder.init}, "
         f"{'one shared encoder' if m.shared_encoder else 'two encoders'}, "
-        f"linear head to {m.encoder.embed_dim} dims; {params / 1e6:.2f} M parameters, weights {weights_bytes / 2**20:.1f} MB.",
+        f"linear head to {m.encoder.embed_dim} dims; {params / 1e6:.2f} M parameters, "
+        f"weights {weights_bytes / 2**20:.1f} MB.",
         f"- Front end: log-mel, {m.frontend.sample_rate} Hz, n_fft {m.frontend.n_fft}, hop {m.frontend.hop_length}, "
         f"{m.frontend.n_mels} {m.frontend.mel_scale} mels up to {m.frontend.f_max:.0f} Hz.",
         f"- Query window: {m.query_seconds:g} s ({m.query_excerpts} excerpts averaged per bounce in the app). "
@@ -130,7 +181,7 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
                   f"song plays is ranked among the {any_dev['candidates']} candidates that are not the song's other "
                   f"drum samples ({any_dev['pairs']} pairs; random = 0.5).", ""] + _dev_rows(dev_metrics)
     lines += ["", "## Limitations", "",
-              f"- {'Trained from scratch' if m.encoder.init == 'scratch' else 'Fine-tuned'} on a small, mostly generated "
-              "corpus; scores reflect fit to that corpus, not human taste.",
+              f"- {'Trained from scratch' if m.encoder.init == 'scratch' else 'Fine-tuned'} on a small, mostly "
+              "generated corpus; scores reflect fit to that corpus, not human taste.",
               "- The model scores fit, not category: the app filters by drum category separately.", ""]
     return "\n".join(lines)
