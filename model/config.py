@@ -2,10 +2,29 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT_VERSION = 1
+
+
+def _positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, not {value!r}")
+
+
+def _number(name: str, value: Any, low: float, high: float, low_open: bool = False) -> None:
+    """A finite number in [low, high] (or (low, high] with low_open)."""
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+          and (low < value if low_open else low <= value) and value <= high)
+    if not ok:
+        raise ValueError(f"{name} must be a number in {'(' if low_open else '['}{low:g}, {high:g}], not {value!r}")
+
+
+def _flag(name: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -34,8 +53,26 @@ class FrontEndConfig:
     # same window and mel basis, several times faster on CPU (tests prove the numbers agree).
     backend: str = "torch"
 
+    def __post_init__(self):
+        # A config is data from a file: nonsense fails here, by name, not deep inside the front end.
+        for name in ("sample_rate", "n_fft", "hop_length", "n_mels"):
+            _positive_int(f"frontend.{name}", getattr(self, name))
+        if isinstance(self.win_length, bool) or not isinstance(self.win_length, int) \
+                or not 0 <= self.win_length <= self.n_fft:
+            raise ValueError(f"frontend.win_length must be 0 (= n_fft) or 1..n_fft ({self.n_fft}), "
+                             f"not {self.win_length!r}")
+        _flag("frontend.window_periodic", self.window_periodic)
+        _number("frontend.f_max", self.f_max, 0, math.inf, low_open=True)
+        _number("frontend.f_min", self.f_min, 0, math.inf)
+        if self.f_min >= self.f_max:
+            raise ValueError(f"frontend.f_min ({self.f_min:g}) must be below f_max ({self.f_max:g})")
+        _number("frontend.preemphasis", self.preemphasis, 0, 0.9999)
+        _number("frontend.log_eps", self.log_eps, 0, math.inf, low_open=True)
+        _number("frontend.log_offset", self.log_offset, -math.inf, math.inf)
+        _number("frontend.log_scale", self.log_scale, 0, math.inf, low_open=True)
+
     @classmethod
-    def efficientat(cls) -> "FrontEndConfig":
+    def efficientat(cls) -> FrontEndConfig:
         """EfficientAT's front end, which its pretrained models (mn04) were trained on."""
         return cls(sample_rate=32000, n_fft=1024, hop_length=320, win_length=800, window_periodic=False,
                    n_mels=128, f_min=0.0, f_max=15000.0, mel_scale="kaldi", preemphasis=0.97, log="ln",
@@ -52,6 +89,9 @@ class EncoderConfig:
     # What the weights started from ("scratch", "mn04 (AudioSet)", a checkpoint's name): a record only.
     init: str = "scratch"
 
+    def __post_init__(self):
+        _positive_int("encoder.embed_dim", self.embed_dim)
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -61,7 +101,16 @@ class ModelConfig:
     query_seconds: float = 4.0
     key_seconds: float = 4.0
     query_excerpts: int = 10
+    # Non-empty: the query encoder gives one vector per class and a key is scored by its class's
+    # (model.conditioning); empty: one query vector for every key (the method's).
+    query_classes: tuple[str, ...] = ()
     model_id: str = "untrained"
+
+    def __post_init__(self):
+        _flag("shared_encoder", self.shared_encoder)
+        _number("query_seconds", self.query_seconds, 0, 3600, low_open=True)
+        _number("key_seconds", self.key_seconds, 0, 3600, low_open=True)
+        _positive_int("query_excerpts", self.query_excerpts)
 
     @property
     def query_samples(self) -> int:
@@ -77,7 +126,7 @@ class ModelConfig:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ModelConfig":
+    def from_dict(cls, d: dict) -> ModelConfig:
         d = dict(d)
         fe = FrontEndConfig(**d.pop("frontend", {}))
         enc = dict(d.pop("encoder", {}))
@@ -86,7 +135,9 @@ class ModelConfig:
         unknown = set(d) - known
         if unknown:
             raise ValueError(f"unknown model config keys: {sorted(unknown)}")
+        if "query_classes" in d:
+            d["query_classes"] = tuple(d["query_classes"])
         return cls(frontend=fe, encoder=EncoderConfig(**enc), **d)
 
-    def replace(self, **changes) -> "ModelConfig":
+    def replace(self, **changes) -> ModelConfig:
         return dataclasses.replace(self, **changes)

@@ -9,9 +9,10 @@ import sys
 import threading
 from pathlib import Path
 
-from model.taxonomy import CATEGORIES
+from model.inference import BACKENDS
+from model.taxonomy import ALL_CATEGORIES, NON_DRUM
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE = 0, 1  # argparse exits 2 on a usage error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,14 +22,19 @@ def _parser() -> argparse.ArgumentParser:
                     "Without a command, starts the app.")
     p.add_argument("--db", type=Path, help="library cache (default: in the user data folder)")
     p.add_argument("--weights", type=Path, help="model folder (default: the bundled model)")
+    p.add_argument("--backend", choices=BACKENDS,
+                   help="run the model in ONNX Runtime (default, where the model folder has its ONNX encoders) "
+                        "or in torch (needs the train extra)")
     p.add_argument("--demo", action="store_true", help="start the app with a demo library")
     sub = p.add_subparsers(dest="command")
     ix = sub.add_parser("index", help="add folders to the library and index new or changed samples")
     ix.add_argument("folders", nargs="+", type=Path, metavar="DIR")
     rk = sub.add_parser("rank", help="rank the library against a bounce of your track")
     rk.add_argument("query", type=Path, metavar="QUERY")
-    rk.add_argument("--category", action="append", choices=CATEGORIES, metavar="C",
-                    help=f"only these categories ({', '.join(CATEGORIES)}); repeatable")
+    rk.add_argument("--category", action="append", choices=ALL_CATEGORIES, metavar="C",
+                    help=f"only these categories ({', '.join(ALL_CATEGORIES)}); repeatable")
+    rk.add_argument("--include-non-drums", action="store_true",
+                    help=f"also rank files that are not drum one-shots (loops, pads, noise...: {NON_DRUM})")
     rk.add_argument("--top", type=int, default=20, help="how many results (0 = all; default 20)")
     rk.add_argument("--region", type=float, nargs=2, metavar=("START", "END"),
                     help="use only this part of the bounce (seconds)")
@@ -36,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     for sp in (ix, rk):  # accept the global options after the command too
         sp.add_argument("--db", type=Path, default=argparse.SUPPRESS)
         sp.add_argument("--weights", type=Path, default=argparse.SUPPRESS)
+        sp.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS)
     return p
 
 
@@ -45,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from samplematch_gui.ui.app import run
 
-        return run(demo=args.demo, weights_dir=args.weights, db_path=args.db)
+        return run(demo=args.demo, weights_dir=args.weights, db_path=args.db, backend=args.backend)
     if args.command == "rank" and args.top < 0:
         parser.error("--top must be 0 (all) or more")
     if args.command == "rank" and args.region and not _valid_region(*args.region):
@@ -74,7 +81,9 @@ def _open(args):
     from samplematch_gui.engine import load_embedder
     from samplematch_gui.library_db import LibraryDB
 
-    embedder = load_embedder(args.weights)
+    embedder = load_embedder(args.weights, args.backend)
+    if args.command == "rank":  # ranking only reads: it works on a library it may not write
+        return embedder, LibraryDB.open_readonly(_db_path(args))
     return embedder, LibraryDB(_db_path(args))
 
 
@@ -110,32 +119,42 @@ def _index(args) -> int:
 
 def _rank(args) -> int:
     from model.audio import AudioError
-    from samplematch_gui.engine import query_vector
-    from samplematch_gui.library_index import LibraryIndex
+    from samplematch_gui.engine import load_embedder
+    from samplematch_gui.query_session import QuerySession
 
     db_path = _db_path(args)
     if not db_path.is_file():  # ranking only reads: never create a library here
         print(f"samplematch: no library at {db_path}; build one with: samplematch index DIR"
               + (f" --db {args.db}" if args.db else ""), file=sys.stderr)
         return EXIT_FAILURE
-    embedder, db = _open(args)
-    with db:
-        index = LibraryIndex.from_db(db, embedder.model_id)
+    session = QuerySession(db_path, readonly=True)
+    session.embedder = load_embedder(args.weights, args.backend)
+    index = session.load_index()
     if not len(index):
         print("samplematch: the library has no samples indexed with this model; "
               "run: samplematch index DIR", file=sys.stderr)
         return EXIT_FAILURE
     try:
-        query = query_vector(embedder, args.query, tuple(args.region) if args.region else None)
+        session.open_bounce(args.query)
+        if args.region:
+            session.set_region(*args.region)
+        ranking = session.rank(set(args.category) if args.category else None, args.top or None,
+                               args.include_non_drums)
     except AudioError as exc:
         print(f"samplematch: {args.query}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    ranked = index.rank(query, set(args.category) if args.category else None, args.top or None)
+    finally:
+        session.close()
+    if ranking.problem is not None:  # silent, or too short: nothing to rank by
+        print(f"samplematch: {ranking.problem}", file=sys.stderr)
+        return EXIT_FAILURE
+    scores, fit = ranking.scores, ranking.fit  # fit: the percentile in the library (README, "Fit")
     if args.json:
-        print(json.dumps([{"path": r.row.path, "score": round(r.score, 6),
-                           "category": r.row.category, "duration": round(r.row.duration, 4)}
-                          for r in ranked], indent=1))
+        print(json.dumps([{"path": index.paths[i], "score": round(float(scores[i]), 6),
+                           "fit": round(float(fit[i]), 2), "category": index.category(i),
+                           "duration": round(float(index.durations[i]), 4)}
+                          for i in ranking.order], indent=1))
     else:
-        for i, r in enumerate(ranked, 1):
-            print(f"{i:5d}  {r.score:+.4f}  {r.row.category:6s}  {r.row.path}")
+        for n, i in enumerate(ranking.order, 1):
+            print(f"{n:5d}  {fit[i]:5.1f}  {scores[i]:+.4f}  {index.category(i):8s}  {index.paths[i]}")
     return EXIT_OK

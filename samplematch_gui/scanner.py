@@ -14,23 +14,23 @@ from typing import Protocol
 import numpy as np
 
 from model import audio
-from model.taxonomy import categorise
+from samplematch_gui.categoriser import Categoriser
+from samplematch_gui.jobs import CancelFlag
 from samplematch_gui.library_db import LibraryDB, SampleRecord
-from samplematch_gui.paths import is_inside, normalise_path
+from samplematch_gui.paths import is_inside, is_text, normalise_path, shown
 
 BATCH_SIZE = 64  # files per committed transaction; keys are sorted by length within it
 
 
 class KeyEmbedder(Protocol):
-    model_id: str
-    sample_rate: int
-    key_seconds: float
+    @property
+    def model_id(self) -> str: ...
+    @property
+    def sample_rate(self) -> int: ...
+    @property
+    def key_seconds(self) -> float: ...
 
     def embed_keys(self, waves: list[np.ndarray]) -> np.ndarray: ...
-
-
-class CancelFlag(Protocol):
-    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -78,35 +78,50 @@ class _Walk:
     cancelled: bool = False
 
     def audio_files(self) -> Iterator[_Candidate]:
+        """Audio files depth first, by name; symlinked folders are followed."""
         visited: set[tuple[int, int]] = set()  # real folders: symlink loops and twins are walked once
-        for dirpath, dirnames, filenames in os.walk(self.root, onerror=self._unreadable, followlinks=True):
-            if self._stopped():
-                return
+        stack = [self.root]
+        while stack and not self._stopped():
+            files, subfolders = self._list(stack.pop(), visited)
+            yield from files
+            stack.extend(reversed(subfolders))
+
+    def _list(self, folder: str, visited: set[tuple[int, int]]) -> tuple[list[_Candidate], list[str]]:
+        try:
+            st = os.stat(folder)
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self._cannot_read(folder, exc)
+            return [], []
+        if (st.st_dev, st.st_ino) in visited:
+            return [], []
+        visited.add((st.st_dev, st.st_ino))
+        files: list[_Candidate] = []
+        subfolders: list[str] = []
+        for entry in entries:
+            if entry.name.startswith(".") or not self._storable(entry.path):
+                continue
             try:
-                st = os.stat(dirpath)
-            except OSError as exc:
-                self._unreadable(exc)
-                dirnames.clear()
-                continue
-            if (st.st_dev, st.st_ino) in visited:
-                dirnames.clear()
-                continue
-            visited.add((st.st_dev, st.st_ino))
-            dirnames[:] = sorted(d for d in dirnames
-                                 if not d.startswith(".") and self._storable(os.path.join(dirpath, d)))
-            for name in sorted(filenames):
-                if self._stopped():
-                    return
-                if name.startswith(".") or not audio.is_audio_path(name):
+                if entry.is_dir():  # through a link too
+                    subfolders.append(entry.path)
                     continue
-                path = os.path.join(dirpath, name)
-                if not self._storable(path):
+                if not (audio.is_audio_path(entry.name) or entry.is_symlink()):
                     continue
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue  # vanished between listing and stat: it is simply not there
-                yield _Candidate(path, self.root, st.st_size, st.st_mtime_ns)
+                st = os.stat(entry.path)
+            except PermissionError as exc:  # listed but not opened: read without execute permission
+                self._cannot_read(folder, exc)
+                return [], []
+            except FileNotFoundError:
+                if entry.is_symlink():
+                    self._broken_link(entry.path)
+                continue  # else it vanished between listing and stat: it is simply not there
+            except OSError as exc:  # a drive going away, an I/O error
+                self._cannot_read(entry.path, exc, "")
+                continue
+            if audio.is_audio_path(entry.name):
+                files.append(_Candidate(entry.path, self.root, st.st_size, st.st_mtime_ns))
+        return files, subfolders
 
     def _stopped(self) -> bool:
         self.cancelled = self.cancel is not None and self.cancel.is_set()
@@ -115,40 +130,41 @@ class _Walk:
     def may_be_deleted(self, path: str) -> bool:
         return not any(is_inside(path, folder) for folder in self.unreadable)
 
-    def _unreadable(self, exc: OSError) -> None:
-        folder = exc.filename or self.root
-        self.unreadable.append(folder)
-        self.errors.append((folder, f"cannot read folder: {exc.strerror or exc} "
-                                    "(samples already indexed there are kept)"))
+    def _cannot_read(self, path: str, exc: OSError, what: str = " folder") -> None:
+        self.unreadable.append(path)
+        self.errors.append((path, f"cannot read{what}: {exc.strerror or exc} "
+                                  "(samples already indexed there are kept)"))
+
+    def _broken_link(self, path: str) -> None:
+        # Its target may be on a drive that is unplugged: what was indexed through it stays.
+        self.unreadable.append(path)
+        try:
+            target = os.path.normpath(os.path.join(os.path.dirname(path), os.readlink(path)))
+        except OSError:  # replaced meanwhile
+            return
+        self.errors.append((path, f"broken link: {target} is not there (unplugged drive?); "
+                                  "samples indexed through it are kept"))
 
     def _storable(self, path: str) -> bool:
-        # Names that are not valid UTF-8 (old Latin-1 archives) cannot be stored or opened by name.
-        try:
-            path.encode("utf-8")
-        except UnicodeEncodeError:
-            shown = os.fsencode(path).decode("utf-8", "replace")
-            self.errors.append((shown, "the name is not valid UTF-8 text; rename it to index it"))
-            return False
-        return True
-
-
-def _category(path: str, root: str) -> str:
-    # Judge names from the library folder down, not the user's home or drive names.
-    return categorise(os.path.relpath(path, os.path.dirname(root)))
+        if is_text(path):
+            return True
+        self.errors.append((shown(path), "the name is not valid UTF-8 text; rename it to index it"))
+        return False
 
 
 def _load_key(c: _Candidate, sample_rate: int, key_seconds: float) -> tuple[np.ndarray, float]:
-    if c.size == 0:
-        raise audio.AudioError("empty file (0 bytes)")
     wave, info = audio.load_with_info(c.path, sample_rate, max_seconds=key_seconds)
     return wave, info.duration or len(wave) / sample_rate
 
 
 def scan_library(db: LibraryDB, folders: list[str], embedder: KeyEmbedder,
                  cancel: CancelFlag | None = None,
-                 progress: Callable[[ScanProgress], None] | None = None) -> ScanSummary:
-    """Bring the cache up to date with `folders`; returns what was done."""
+                 progress: Callable[[ScanProgress], None] | None = None,
+                 categoriser: Categoriser | None = None) -> ScanSummary:
+    """Bring the cache up to date with `folders`; returns what was done. categoriser: default, names, kit
+    files and the category head of the embedder's model."""
     summary = ScanSummary()
+    categoriser = categoriser or Categoriser.for_embedder(embedder)
     todo: list[_Candidate] = []
     for root in distinct_roots(folders):
         if not os.path.isdir(root):
@@ -185,17 +201,18 @@ def scan_library(db: LibraryDB, folders: list[str], embedder: KeyEmbedder,
             summary.cancelled = True
             break
         batch = todo[i:i + BATCH_SIZE]
-        _index_batch(db, batch, embedder, summary)
+        _index_batch(db, batch, embedder, summary, categoriser)
         done = i + len(batch)
         if progress is not None:
             elapsed = time.monotonic() - start
             eta = elapsed / done * (len(todo) - done) if done else None
             progress(ScanProgress(done, len(todo), batch[-1].path, elapsed, eta))
+    summary.errors.extend(categoriser.problems)
     return summary
 
 
 def _index_batch(db: LibraryDB, batch: list[_Candidate], embedder: KeyEmbedder,
-                 summary: ScanSummary) -> None:
+                 summary: ScanSummary, categoriser: Categoriser) -> None:
     records: list[SampleRecord] = []
     loaded: list[tuple[_Candidate, np.ndarray, float]] = []
     vanished: list[str] = []
@@ -209,15 +226,16 @@ def _index_batch(db: LibraryDB, batch: list[_Candidate], embedder: KeyEmbedder,
                 continue
             summary.errors.append((c.path, str(exc)))
             records.append(SampleRecord(c.path, c.root, c.size, c.mtime_ns, 0.0,
-                                        _category(c.path, c.root), embedder.model_id,
+                                        categoriser.categorise(c.path, c.root), embedder.model_id,
                                         error=str(exc)))
             continue
         loaded.append((c, wave, duration))
     if loaded:
         vectors = embedder.embed_keys([w for _, w, _ in loaded])
-        for (c, _, duration), vec in zip(loaded, vectors):
+        for (c, wave, duration), vec in zip(loaded, vectors, strict=True):
             records.append(SampleRecord(c.path, c.root, c.size, c.mtime_ns, duration,
-                                        _category(c.path, c.root), embedder.model_id,
+                                        categoriser.categorise(c.path, c.root, vec, wave, duration),
+                                        embedder.model_id,
                                         embedding=vec))
         summary.indexed += len(loaded)
     db.write_batch(records)

@@ -121,3 +121,77 @@ def test_odd_paths(tmp_path):
     path.parent.mkdir()
     sf.write(path, _tone(44100), 44100)
     assert len(audio.load(Path(str(path)))) == 22050
+
+
+def test_a_file_without_read_permission_says_permission_denied(tmp_path, monkeypatch):
+    import os
+
+    path = tmp_path / "locked.wav"
+    sf.write(path, _tone(44100), 44100)
+    path.chmod(0)
+    if os.geteuid() == 0:  # root reads anything: emulate the kernel's refusal
+        real_open = os.open
+
+        def refuse(file, *args, **kwargs):
+            if os.fspath(file) == str(path):
+                raise PermissionError(13, "Permission denied", os.fspath(file))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refuse)
+    try:
+        with pytest.raises(audio.AudioError, match="^permission denied$"):
+            audio.load(path)
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_text_file_named_mp3_gives_one_message_and_no_decoder_noise(tmp_path, capfd):
+    path = tmp_path / "song.mp3"
+    path.write_text("hello, I am a text file pretending to be audio\n" * 20)
+    with pytest.raises(audio.AudioError, match="^not an audio file") as exc:
+        audio.load(path)
+    assert "pipe" not in str(exc.value)
+    assert capfd.readouterr().err == ""
+
+
+def test_a_damaged_mp3_decodes_what_it_can_without_decoder_noise(tmp_path, capfd):
+    path = tmp_path / "cut.mp3"
+    sf.write(path, _tone(44100, seconds=2.0), 44100, format="MP3")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    try:
+        wave = audio.load(path)
+    except audio.AudioError as exc:
+        assert str(exc)
+    else:
+        assert 0 < len(wave) < 2 * 44100
+    assert capfd.readouterr().err == ""  # mpg123's "Xing stream size off" stays off the terminal
+
+
+def test_a_path_of_1024_bytes_or_more_decodes(tmp_path):
+    deep = tmp_path.joinpath(*["folder " + "y" * 200] * 5)
+    deep.mkdir(parents=True)
+    path = deep / "tone.flac"
+    with open(path, "wb") as f:  # libsndfile cannot open such a path by name
+        sf.write(f, _tone(44100), 44100, format="FLAC")
+    assert len(str(path).encode()) >= 1024
+    assert audio.probe(path).frames == 22050
+    assert len(audio.load(path, 44100, max_seconds=0.25)) == 11025
+    assert sum(len(b) for b in audio.mono_blocks(path, 4096)) == 22050
+    assert audio.load_excerpts(path, 44100, 0.1, 3).shape == (3, 4410)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_not_opened(tmp_path):
+    import os
+
+    path = tmp_path / "pipe.wav"
+    os.mkfifo(path)
+    with pytest.raises(audio.AudioError, match="not a regular file"):
+        audio.load(path)  # must not block waiting for a writer
+
+
+def test_a_folder_named_like_audio_is_not_a_file(tmp_path):
+    (tmp_path / "kit.wav").mkdir()
+    with pytest.raises(audio.AudioError, match="folder"):
+        audio.load(tmp_path / "kit.wav")

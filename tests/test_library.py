@@ -144,11 +144,33 @@ def test_ranking_is_cosine_best_first_with_filters():
 
     rows = [row("a", "kick"), row("b", "snare"), row("c", "kick"), row("d", "hihat")]
     matrix = np.array([[1, 0], [0, 3], [1, 1], [-1, -0.1]], np.float32)
-    index = LibraryIndex(rows, matrix)
-    ranked = index.rank(np.array([2.0, 0.1]))
-    assert [r.row.name for r in ranked] == ["a", "c", "b", "d"]
-    assert ranked[0].score == pytest.approx(2 / np.hypot(2, 0.1))
-    assert [r.row.name for r in index.rank(np.array([0.0, 1.0]), {"kick"})] == ["c", "a"]
-    assert [r.row.name for r in index.rank(np.array([1.0, 0.0]), top=2)] == ["a", "c"]
-    assert [r.row.name for r in index.rank_like("/lib/b")] == ["b", "c", "a", "d"]
-    assert LibraryIndex([], np.zeros((0, 0))).rank(np.ones(2)) == []
+    index = LibraryIndex(rows, matrix, "m")
+
+    def names(order):
+        return [index.name(i) for i in order]
+
+    order, scores = index.rank(np.array([2.0, 0.1]))
+    assert names(order) == ["a", "c", "b", "d"]
+    assert scores[0] == pytest.approx(2 / np.hypot(2, 0.1), abs=1e-6)  # [1, 0] quantises exactly
+    assert np.all(np.diff(scores[order]) <= 0)
+    assert names(index.rank(np.array([0.0, 1.0]), {"kick"})[0]) == ["c", "a"]
+    assert names(index.rank(np.array([1.0, 0.0]), top=2)[0]) == ["a", "c"]
+    assert names(index.rank(index.vector(index.position("/lib/b")))[0]) == ["b", "c", "a", "d"]
+    empty = LibraryIndex([], np.zeros((0, 0)), "m")
+    assert len(empty.rank(np.ones(2))[0]) == 0 and empty.ranks_for("m") and not empty.ranks_for("other")
+    assert not LibraryIndex(rows).ranks_for("m")  # rows only: the library before its model is loaded
+
+
+def test_the_index_reads_the_library_in_blocks(tmp_path, sample_library, tiny_embedder):
+    with LibraryDB(tmp_path / "lib.db") as db:
+        scan_library(db, [db.add_folder(sample_library)], tiny_embedder)
+        rows = db.rows()
+        whole = LibraryIndex.from_db(db, tiny_embedder.model_id)
+        blocks = LibraryIndex.from_blocks(db.sample_blocks(tiny_embedder.model_id, size=3), tiny_embedder.model_id)
+        browse = LibraryIndex.from_db(db, None)
+    assert whole.paths == blocks.paths == browse.paths == [r.path for r in rows]
+    query = np.random.default_rng(0).standard_normal(tiny_embedder.embed_dim)
+    np.testing.assert_array_equal(whole.scores(query), blocks.scores(query))
+    assert [whole.category(i) for i in range(len(whole))] == [r.category for r in rows]
+    assert whole.durations.tolist() == pytest.approx([r.duration for r in rows])
+    assert not browse.ranks_for(tiny_embedder.model_id)
