@@ -1,7 +1,8 @@
 """Sample preview playback behind a small interface, so the app runs (and tests run) without audio.
 
 open_output() returns a SoundDeviceOutput when PortAudio and an output device are usable, else a
-NullOutput whose `reason` says why audition is off. No Qt here.
+NullOutput whose `reason` says, in plain words, why audition is off and what to do (PortAudio's own words
+are kept in `detail`). No Qt here.
 """
 from __future__ import annotations
 
@@ -13,9 +14,18 @@ from typing import Protocol
 import numpy as np
 
 from model.audio import load as load_mono
+from samplematch_gui import native_stderr
 
 PREVIEW_RATE = 44100
 PREVIEW_MAX_SECONDS = 30.0  # a long loop is previewed from its start, not decoded whole
+
+RESCAN = "Audition → Rescan Audio Devices"
+NO_PORTAUDIO = "PortAudio is not installed: install it (Debian/Ubuntu: libportaudio2), then restart SampleMatch"
+NO_DEVICE = f"No audio output found: connect headphones or an interface, then {RESCAN}"
+OUTPUT_LOST = f"The audio output stopped working: plug it back in or choose another, then {RESCAN}"
+FORMAT_REFUSED = "The audio output refused the sound: choose another output in the preview bar"
+# PortAudio's words for an output that refuses this stream's format; anything else means the device is gone
+_FORMAT_ERRORS = ("Invalid sample rate", "Invalid number of channels", "Sample format not supported")
 
 
 @dataclass(frozen=True)
@@ -36,13 +46,31 @@ class Loudness:
 
 
 class PlaybackError(Exception):
-    """The output device refused to play (unplugged, or the format is unsupported)."""
+    """The output device refused to play (unplugged, or the format is unsupported).
+
+    str(): a few words for "Cannot play NAME: ..."; `advice`: what is wrong and what to do; `detail`: PortAudio's
+    own message."""
+
+    def __init__(self, message: str, advice: str = OUTPUT_LOST, detail: str = ""):
+        super().__init__(message)
+        self.advice = advice
+        self.detail = detail
+
+
+def playback_error(exc: Exception) -> PlaybackError:
+    """PortAudio's error as plain words."""
+    detail = str(exc)
+    if any(words in detail for words in _FORMAT_ERRORS):
+        return PlaybackError("the audio output cannot play this format", FORMAT_REFUSED, detail)
+    return PlaybackError("the audio output is not responding (unplugged or busy?)", OUTPUT_LOST, detail)
 
 
 class AudioOutput(Protocol):
     available: bool
-    reason: str  # why audition is off; "" when available
+    reason: str  # why audition is off, in plain words; "" when available
     volume: float  # 0..1, applied live
+    detail: str  # the sound library's own words for `reason`
+    failure: PlaybackError | None  # why the last sound stopped before its end (the output went away)
 
     def play(self, samples: np.ndarray, rate: int) -> None: ...  # raises PlaybackError
     def stop(self) -> None: ...
@@ -82,9 +110,11 @@ class NullOutput:
     """Audition switched off; keeps the settings so the UI still works."""
 
     available = False
+    failure: PlaybackError | None = None
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, detail: str = ""):
         self.reason = reason
+        self.detail = detail  # the library's own words, for a tooltip
         self.volume = 1.0
         self._device: int | None = None
 
@@ -113,17 +143,20 @@ class NullOutput:
 class SoundDeviceOutput:
     """PortAudio playback through sounddevice; one callback stream per sound, volume applied live.
 
-    The stream is closed on stop and before the next sound, so the device is not held while idle
-    (a raw ALSA device held open would lock out the DAW).
+    The stream is closed on stop, when its sound has ended and before the next sound, so the device is not
+    held while idle (a raw ALSA device held open would lock out the DAW). While a stream is open the sound
+    libraries' diagnostics are kept off the terminal (native_stderr).
     """
 
     available = True
     reason = ""
+    detail = ""
 
     def __init__(self, sd_module, device: int | None = None):
         self._sd = sd_module
         self._device = device
         self.volume = 1.0
+        self.failure: PlaybackError | None = None
         self._stream = None
         self._lock = threading.Lock()
         self._buffer = np.zeros((0, 1), dtype=np.float32)
@@ -157,6 +190,8 @@ class SoundDeviceOutput:
         self.stop()
         with self._lock:
             self._buffer, self._pos = data, 0
+        self.failure = None
+        native_stderr.FILTER.hold()  # released when the stream is closed
         stream = None
         try:
             stream = self._sd.OutputStream(samplerate=rate, channels=data.shape[1], dtype="float32",
@@ -165,8 +200,8 @@ class SoundDeviceOutput:
         except (self._sd.PortAudioError, ValueError) as exc:
             if stream is not None:
                 stream.close()
-            raise PlaybackError(f"the output device cannot play it ({exc}); choose another output or "
-                                "use Audition → Rescan Audio Devices") from None
+            native_stderr.FILTER.release()
+            raise playback_error(exc) from None
         self._stream = stream
 
     def _callback(self, outdata, frames, time_info, status) -> None:
@@ -179,13 +214,35 @@ class SoundDeviceOutput:
             raise self._sd.CallbackStop
 
     def is_playing(self) -> bool:
-        return self._stream is not None and self._stream.active
+        """Whether the sound still plays; a stream found ended is closed, and one that ended before its
+        sound did (the device went away under it) leaves `failure`."""
+        stream = self._stream
+        if stream is None:
+            return False
+        if stream.active:
+            return True
+        with self._lock:
+            cut_short = self._pos < len(self._buffer)
+        self._close(abort=False)
+        if cut_short:
+            self.failure = PlaybackError("the audio output stopped during the sound (unplugged?)", OUTPUT_LOST)
+        return False
 
     def stop(self) -> None:
+        self._close(abort=True)
+
+    def _close(self, abort: bool) -> None:
         stream, self._stream = self._stream, None
-        if stream is not None:
-            stream.abort()
+        if stream is None:
+            return
+        try:
+            if abort:
+                stream.abort()
             stream.close()
+        except self._sd.PortAudioError:
+            pass  # the device is gone; the stream is no more
+        finally:
+            native_stderr.FILTER.release()
 
     def close(self) -> None:
         self.stop()
@@ -204,20 +261,21 @@ def open_output(device: int | None = None, rescan: bool = False) -> AudioOutput:
     maintainer recommends) so an interface plugged in or out since then is seen. Every stream of
     the previous output must be closed first.
     """
-    try:
-        sd = _import_sounddevice()
-    except OSError as exc:
-        return NullOutput(f"Audition off: PortAudio is not installed ({exc}).")
-    try:
-        if rescan:
-            sd._terminate()
-            sd._initialize()
-        if device is not None and not _is_output_device(sd, device):
-            device = None
-        sd.check_output_settings(device=device, channels=1, dtype="float32",
-                                 samplerate=PREVIEW_RATE)
-    except (sd.PortAudioError, ValueError) as exc:
-        return NullOutput(f"Audition off: no usable audio output device ({exc}).")
+    with native_stderr.quiet():  # PortAudio probes every ALSA and JACK device, and they talk
+        try:
+            sd = _import_sounddevice()
+        except OSError as exc:
+            return NullOutput(NO_PORTAUDIO, str(exc))
+        try:
+            if rescan:
+                sd._terminate()
+                sd._initialize()
+            if device is not None and not _is_output_device(sd, device):
+                device = None
+            sd.check_output_settings(device=device, channels=1, dtype="float32",
+                                     samplerate=PREVIEW_RATE)
+        except (sd.PortAudioError, ValueError) as exc:
+            return NullOutput(NO_DEVICE, f"PortAudio: {exc}")
     return SoundDeviceOutput(sd, device)
 
 

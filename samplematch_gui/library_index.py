@@ -1,63 +1,184 @@
-"""Ranking: the library's embeddings as one in-memory, L2-normalised matrix."""
+"""The library in memory: a column per sample attribute, and the embeddings as one quantised matrix.
+
+Positions follow the library's path order. Columns instead of an object per sample keep a 100,000-sample
+library small and let filters and sorts run on arrays. A user's category correction is applied here, in
+place, so every reader of the index sees it at once.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Iterable
+from functools import cached_property
 
 import numpy as np
 
-from model.scoring import l2_normalise, top_indices
+from model.conditioning import DRUM_CLASSES, class_indices
+from model.scoring import cosine_scores, quantise_rows, top_indices
+from model.taxonomy import CATEGORIES, NON_DRUM
 from samplematch_gui.library_db import LibraryDB, SampleRow
 
-
-@dataclass(frozen=True)
-class RankedSample:
-    row: SampleRow
-    score: float
+NONE = -1  # in user_codes: no correction
 
 
 class LibraryIndex:
-    def __init__(self, rows: list[SampleRow], matrix: np.ndarray):
-        self.rows = rows
-        self.unit = l2_normalise(matrix) if len(rows) else np.zeros((0, 1), np.float32)
-        names = sorted({r.category for r in rows})
-        self._category_code = {c: i for i, c in enumerate(names)}
-        self._codes = np.array([self._category_code[r.category] for r in rows], dtype=np.int16)
-        self._position = {r.path: i for i, r in enumerate(rows)}
+    def __init__(self, rows: Iterable[SampleRow] = (), matrix: np.ndarray | None = None,
+                 model_id: str | None = None):
+        """rows with their (n, dim) embeddings by model_id; without a matrix, rows only (nothing to rank)."""
+        self._build([(list(rows), matrix)], model_id)
 
     @classmethod
-    def from_db(cls, db: LibraryDB, model_id: str) -> "LibraryIndex":
-        return cls(*db.embeddings(model_id))
+    def from_db(cls, db: LibraryDB, model_id: str | None) -> LibraryIndex:
+        """The samples embedded by model_id (None: every indexed sample, without embeddings)."""
+        return cls.from_blocks(db.sample_blocks(model_id), model_id)
+
+    @classmethod
+    def from_blocks(cls, blocks: Iterable[tuple[list[SampleRow], np.ndarray | None]],
+                    model_id: str | None) -> LibraryIndex:
+        """Built a block of rows at a time, so that only the quantised matrix is ever held whole."""
+        index = cls.__new__(cls)
+        index._build(blocks, model_id)
+        return index
+
+    def _build(self, blocks: Iterable[tuple[list[SampleRow], np.ndarray | None]], model_id: str | None) -> None:
+        self.model_id = model_id
+        self.categories: list[str] = list(CATEGORIES)  # codes index this; unknown names are appended
+        code = {c: i for i, c in enumerate(self.categories)}
+
+        def code_of(category: str) -> int:
+            if category not in code:
+                code[category] = len(self.categories)
+                self.categories.append(category)
+            return code[category]
+
+        folder_id: dict[str, int] = {}
+        self.paths: list[str] = []
+        durations, auto, user, folders, vectors, scales = [], [], [], [], [], []
+        for rows, matrix in blocks:
+            for r in rows:
+                self.paths.append(r.path)
+                durations.append(r.duration)
+                auto.append(code_of(r.auto_category))
+                user.append(NONE if r.user_category is None else code_of(r.user_category))
+                folders.append(folder_id.setdefault(r.folder, len(folder_id)))
+            if model_id is None and matrix is not None:
+                raise ValueError("embeddings need the id of the model that computed them")
+            if model_id is not None and rows:
+                if matrix is None:
+                    raise ValueError(f"rows by model {model_id} need its embeddings")
+                q, s = quantise_rows(matrix)
+                vectors.append(q)
+                scales.append(s)
+        self.durations = np.array(durations)  # float64, as stored
+        self.auto_codes = np.array(auto, np.int16)
+        self.user_codes = np.array(user, np.int16)
+        self.codes = np.where(self.user_codes >= 0, self.user_codes, self.auto_codes)  # what the user sees
+        self.folder_ids = np.array(folders, np.int32)
+        self.folders = list(folder_id)
+        self._vectors = None if model_id is None else (
+            np.concatenate(vectors) if vectors else np.zeros((0, 0), np.int8))
+        self._scales = np.concatenate(scales) if scales else np.zeros(0, np.float32)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.paths)
 
-    def vector(self, path: str) -> np.ndarray | None:
-        i = self._position.get(path)
-        return None if i is None else self.unit[i]
+    def ranks_for(self, model_id: str) -> bool:
+        """Whether this index holds embeddings by model_id."""
+        return self._vectors is not None and self.model_id == model_id
 
-    def rank_arrays(self, query: np.ndarray, categories: set[str] | None = None,
-                    top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(row indices, cosine scores), best first; top None or 0 means all."""
-        if not len(self.rows):
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        scores = self.unit @ l2_normalise(query)
-        if categories is not None:
-            wanted = [self._category_code[c] for c in categories if c in self._category_code]
-            keep = np.flatnonzero(np.isin(self._codes, wanted))
-            order = keep[top_indices(scores[keep], top)]
-        else:
-            order = top_indices(scores, top)
-        return order, scores[order]
+    @property
+    def _embedded(self) -> np.ndarray:
+        if self._vectors is None:
+            raise ValueError("this index holds no embeddings: it was built without a model id")
+        return self._vectors
 
-    def rank(self, query: np.ndarray, categories: set[str] | None = None,
-             top: int | None = None) -> list[RankedSample]:
-        order, scores = self.rank_arrays(query, categories, top)
-        return [RankedSample(self.rows[i], float(s)) for i, s in zip(order, scores)]
+    def warm(self) -> LibraryIndex:
+        """Build the lookup and sort keys now (in a worker, so that the GUI thread never waits for them)."""
+        for key in ("_position", "name_order", "name_rank", "folded_names", "folder_rank"):
+            getattr(self, key)
+        return self
 
-    def rank_like(self, path: str, categories: set[str] | None = None,
-                  top: int | None = None) -> list[RankedSample]:
-        """More like this: key-to-key cosine to the sample at path."""
-        vec = self.vector(path)
-        if vec is None:
-            raise KeyError(f"{path} is not in the library index")
-        return self.rank(vec, categories, top)
+    # one sample ------------------------------------------------------------------------------
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {p: i for i, p in enumerate(self.paths)}
+
+    def position(self, path: str) -> int | None:
+        return self._position.get(path)
+
+    def name(self, i: int) -> str:
+        return os.path.basename(self.paths[i])
+
+    def category(self, i: int) -> str:
+        return self.categories[self.codes[i]]
+
+    def auto_category(self, i: int) -> str:
+        return self.categories[self.auto_codes[i]]
+
+    def user_category(self, i: int) -> str | None:
+        code = self.user_codes[i]
+        return None if code == NONE else self.categories[code]
+
+    def set_user_category(self, i: int, category: str | None) -> None:
+        """Show a saved correction (None: the automatic category again)."""
+        if category is not None and category not in self.categories:
+            self.categories.append(category)
+        self.user_codes[i] = NONE if category is None else self.categories.index(category)
+        self.codes[i] = self.auto_codes[i] if category is None else self.user_codes[i]
+
+    def vector(self, i: int) -> np.ndarray:
+        """The sample's unit embedding, float32."""
+        return self._embedded[i].astype(np.float32) * self._scales[i]
+
+    # many samples ----------------------------------------------------------------------------
+    def in_categories(self, categories: Iterable[str]) -> np.ndarray:
+        """(n,) bool: whether each sample's category is one of these."""
+        wanted = np.zeros(len(self.categories), bool)
+        wanted[[self.categories.index(c) for c in set(categories) if c in self.categories]] = True
+        return wanted[self.codes]
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """(n,) float32 cosine of every sample to the query vector; a class-conditioned query
+        ((classes, d), model.conditioning.DRUM_CLASSES) scores each sample by its category's vector."""
+        if not len(self):
+            return np.zeros(0, np.float32)
+        row_class = None
+        if query.ndim == 2:
+            if len(query) != len(DRUM_CLASSES):
+                raise ValueError(f"a query of {len(query)} class vectors; the app's classes are {DRUM_CLASSES}")
+            row_class = class_indices(DRUM_CLASSES, self.categories)[self.codes]
+        return cosine_scores(self._embedded, self._scales, query, row_class)
+
+    def rank(self, query: np.ndarray, categories: Iterable[str] | None = None,
+             top: int | None = None, include_non_drums: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(positions best first, every position's score); top None or 0 means all. Samples that are not
+        one-shots (NON_DRUM) are left out unless include_non_drums or categories names them."""
+        scores = self.scores(query)
+        if categories is None and not include_non_drums and NON_DRUM in self.categories:
+            categories = [c for c in self.categories if c != NON_DRUM]
+        among = None if categories is None else np.flatnonzero(self.in_categories(categories))
+        return top_indices(scores, top, among), scores
+
+    # sort and search keys --------------------------------------------------------------------
+    @cached_property
+    def folded_names(self) -> list[str]:
+        return [os.path.basename(p).casefold() for p in self.paths]
+
+    @cached_property
+    def name_order(self) -> np.ndarray:
+        """Positions by case-folded name (then path)."""
+        # numpy sorts without holding the GIL, so the GUI thread runs on while a worker sorts.
+        return np.argsort(np.array(self.folded_names, dtype=str), kind="stable")
+
+    @cached_property
+    def name_rank(self) -> np.ndarray:
+        rank = np.empty(len(self), np.int64)
+        rank[self.name_order] = np.arange(len(self))
+        return rank
+
+    @cached_property
+    def folder_rank(self) -> np.ndarray:
+        """Per folder id, its place among the folders by case-folded path."""
+        order = np.argsort(np.array([f.casefold() for f in self.folders], dtype=str), kind="stable")
+        rank = np.empty(len(self.folders), np.int64)
+        rank[order] = np.arange(len(self.folders))
+        return rank

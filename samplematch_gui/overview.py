@@ -5,13 +5,12 @@ memory stays flat and the read can be cancelled between blocks.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from model import audio
-from samplematch_gui.engine import Cancelled
+from samplematch_gui.jobs import CancelFlag, check_cancelled
 
 BLOCK_FRAMES = 1 << 20
 
@@ -34,24 +33,23 @@ def envelope(samples: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
     return frames.min(axis=1), frames.max(axis=1)
 
 
-def file_overview(path: str | Path, points: int, cancel=None) -> Overview:
-    """The overview of an audio file at its own rate, never holding more than one block."""
-    info = audio.check(path)
-    if info.frames <= 0:  # length unknown until decoded (some MP3s): decode it whole
-        wave = audio.load(path, info.sample_rate)
-        return Overview(*envelope(wave, points), len(wave) / info.sample_rate)
-    bucket = -(-info.frames // points)  # ceil: at most `points` buckets
+def block_overview(read: Callable[[int, int], np.ndarray], frames: int, duration: float, points: int,
+                   cancel: CancelFlag | None = None) -> Overview | None:
+    """The overview of `frames` mono frames that read(start, count) returns block by block; None if none came."""
+    bucket = -(-frames // points)  # ceil: at most `points` buckets
     block = max(1, BLOCK_FRAMES // bucket) * bucket
     lows, highs = [], []
-    for mono in audio.mono_blocks(path, block):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled()
+    for start in range(0, frames, block):
+        check_cancelled(cancel)
+        mono = read(start, block)
+        if not len(mono):
+            break
         pad = -len(mono) % bucket
         if pad:  # the last bucket: repeat its final sample rather than invent silence
             mono = np.concatenate([mono, np.full(pad, mono[-1], np.float32)])
-        frames = mono.reshape(-1, bucket)
-        lows.append(frames.min(axis=1))
-        highs.append(frames.max(axis=1))
+        buckets = mono.reshape(-1, bucket)
+        lows.append(buckets.min(axis=1))
+        highs.append(buckets.max(axis=1))
     if not lows:
-        raise audio.AudioError("empty file (no audio frames)")
-    return Overview(np.concatenate(lows), np.concatenate(highs), info.duration)
+        return None
+    return Overview(np.concatenate(lows), np.concatenate(highs), duration)

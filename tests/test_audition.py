@@ -11,9 +11,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samplematch_gui import audition
-from samplematch_gui.audition import (Loudness, NullOutput, PlaybackError, SoundDeviceOutput, db_to_gain,
-                                      normalise_loudness, open_output)
+from samplematch_gui import audition, native_stderr
+from samplematch_gui.audition import (
+    FORMAT_REFUSED,
+    NO_DEVICE,
+    NO_PORTAUDIO,
+    OUTPUT_LOST,
+    Loudness,
+    NullOutput,
+    PlaybackError,
+    SoundDeviceOutput,
+    db_to_gain,
+    normalise_loudness,
+    open_output,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -66,7 +77,8 @@ def test_without_portaudio_audition_is_off_with_a_reason(monkeypatch):
     monkeypatch.setattr(audition, "_import_sounddevice", missing)
     out = open_output()
     assert isinstance(out, NullOutput) and not out.available
-    assert "PortAudio" in out.reason and "not found" in out.reason
+    assert out.reason == NO_PORTAUDIO and "libportaudio2" in out.reason and "restart" in out.reason
+    assert "not found" in out.detail  # the library's own words, for a tooltip
     out.play(np.zeros(10, np.float32), 44100)  # a no-op, never an error
     assert not out.is_playing() and out.devices() == []
 
@@ -89,8 +101,8 @@ def test_without_an_output_device_audition_is_off_with_a_reason(monkeypatch):
     monkeypatch.setattr(audition, "_import_sounddevice", lambda: _NoDeviceSD())
     out = open_output()
     assert isinstance(out, NullOutput)
-    assert "no usable audio output device" in out.reason
-    assert "Error querying device -1" in out.reason
+    assert out.reason == NO_DEVICE and "Rescan Audio Devices" in out.reason
+    assert "Error querying device" not in out.reason and "Error querying device -1" in out.detail
 
 
 class _RecordingStream:
@@ -181,9 +193,35 @@ def test_a_device_that_refuses_to_play_raises_a_playback_error():
 
     sd.OutputStream = refuse
     out = SoundDeviceOutput(sd, 2)
-    with pytest.raises(PlaybackError, match="Device unavailable"):
+    with pytest.raises(PlaybackError, match="not responding") as raised:
         out.play(np.ones(10, np.float32), 44100)
+    assert raised.value.advice == OUTPUT_LOST and "PaErrorCode -9985" in raised.value.detail
     assert not out.is_playing()
+
+    def wrong_rate(**kwargs):
+        raise sd.PortAudioError("Error opening OutputStream: Invalid sample rate [PaErrorCode -9997]")
+
+    sd.OutputStream = wrong_rate
+    with pytest.raises(PlaybackError, match="cannot play this format") as raised:
+        out.play(np.ones(10, np.float32), 44100)
+    assert raised.value.advice == FORMAT_REFUSED
+
+
+def test_a_stream_that_dies_before_its_sound_ends_leaves_a_failure():
+    sd = _FakeSD()
+    out = SoundDeviceOutput(sd)
+    out.play(np.ones(100, np.float32), 44100)
+    stream = sd.streams[-1]
+    stream.callback(np.empty((10, 1), np.float32), 10, None, None)
+    stream.active = False  # PortAudio's audio thread gave up: the device went away
+    assert not out.is_playing() and stream.closed
+    assert out.failure is not None and out.failure.advice == OUTPUT_LOST
+    out.play(np.ones(10, np.float32), 44100)
+    assert out.failure is None
+    with pytest.raises(sd.CallbackStop):
+        sd.streams[-1].callback(np.empty((20, 1), np.float32), 20, None, None)
+    sd.streams[-1].active = False  # ended with its sound: no failure
+    assert not out.is_playing() and out.failure is None and sd.streams[-1].closed
 
 
 def test_open_output_falls_back_to_the_default_for_a_vanished_device(monkeypatch):
@@ -232,3 +270,49 @@ def test_real_portaudio_playback_on_the_alsa_null_device(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "played" in proc.stdout
+
+
+def test_the_stderr_filter_drops_the_sound_libraries_noise_and_passes_the_rest(capfd):
+    noise = [b"ALSA lib pcm.c:2664:(snd_pcm_open_noupdate) Unknown PCM cards.pcm.rear",
+             b"Expression 'ret' failed in 'src/hostapi/alsa/pa_linux_alsa.c', line: 1736",
+             b"Cannot connect to server socket err = No such file or directory",
+             b"jack server is not running or cannot be started"]
+    with native_stderr.quiet():
+        with native_stderr.quiet():  # nested holds share one filter
+            os.write(2, b"\n".join(noise[:2]) + b"\nTraceback (most recent call last):\n")
+        os.write(2, b"\n".join(noise[2:]) + b"\nstill ")
+        os.write(2, b"here")
+        os.write(2, b"\nthe app's own message")  # its end comes after the audio thread's noise broke in
+        os.write(2, noise[0] + b"\n")
+        os.write(2, b"\n")
+    os.write(2, b"ALSA lib shown when nobody holds the filter\n")
+    assert capfd.readouterr().err == ("Traceback (most recent call last):\nstill here\nthe app's own message\n"
+                                      "ALSA lib shown when nobody holds the filter\n")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not Path("/usr/share/alsa/alsa.conf").exists(),
+                    reason="needs ALSA (its file plugin stands in for a device that goes away)")
+def test_an_output_that_fails_mid_sound_is_reported_and_its_noise_kept_off_the_terminal(tmp_path):
+    """A real PortAudio stream on an ALSA device that fails once playing (a file plugin writing nowhere): ALSA
+    and PortAudio complain on stderr from the audio thread; the app's own messages still get through."""
+    (tmp_path / ".asoundrc").write_text('pcm.!default { type file slave.pcm null file "/nonexistent/x.raw" }\n')
+    script = textwrap.dedent("""
+        import sys, time, numpy as np
+        from samplematch_gui.audition import SoundDeviceOutput, open_output
+        out = open_output()
+        assert isinstance(out, SoundDeviceOutput), out.reason
+        out.play(np.zeros(44100, np.float32), 44100)
+        print("the app's own message", file=sys.stderr, flush=True)
+        deadline = time.time() + 10
+        while out.is_playing() and time.time() < deadline:
+            time.sleep(0.01)
+        assert out.failure is not None, "the failure went unnoticed"
+        print("failure:", out.failure.advice)
+        out.close()
+    """)
+    env = dict(os.environ, HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert f"failure: {OUTPUT_LOST}" in proc.stdout
+    assert proc.stderr == "the app's own message\n"

@@ -2,12 +2,11 @@
 import numpy as np
 import pytest
 
+from model.config import FrontEndConfig, ModelConfig
 from training.corpus.layout import load_corpus, song_record, write_oneshot, write_song, write_stem
 from training.embedders import LogMelStatsEmbedder
-from training.evaluate import (EvalConfig, contrastive_loss, evaluate, format_table, knn_likelihood,
-                               normalised_ranks)
+from training.evaluate import EvalConfig, contrastive_loss, evaluate, format_table, knn_likelihood, normalised_ranks
 from training.pairs import Pair
-from model.config import FrontEndConfig
 
 SR = 44100
 
@@ -44,13 +43,13 @@ def test_contrastive_loss_batches_hold_one_query_per_song():
     rng = np.random.default_rng(0)
     u, v = rng.standard_normal((6, 4)), rng.standard_normal((6, 4))
     plan = [Pair(s, 0, (1,), 0) for s in range(3) for _ in range(2)]          # 3 songs x 2 queries
-    cfg = EvalConfig(loss_batch=190, temperature=0.2)
+    cfg = EvalConfig.for_model(ModelConfig(), loss_batch=190, temperature=0.2)
 
     def batch_loss(idx):
         un = u[idx] / np.linalg.norm(u[idx], axis=1, keepdims=True)
         vn = v[idx] / np.linalg.norm(v[idx], axis=1, keepdims=True)
         s = un @ vn.T / 0.2
-        return np.mean([np.log(sum(np.exp(s[i, l]) for l in range(len(idx)) if l != i)) - s[i, i]
+        return np.mean([np.log(sum(np.exp(s[i, k]) for k in range(len(idx)) if k != i)) - s[i, i]
                         for i in range(len(idx))])
 
     expected = (batch_loss([0, 2, 4]) + batch_loss([1, 3, 5])) / 2
@@ -74,7 +73,7 @@ def tone_corpus(tmp_path_factory):
 
 
 def test_evaluate_ranks_the_matching_one_shot_first_when_it_is_obvious(tone_corpus):
-    cfg = EvalConfig(split="test", queries_per_song=3, knn=1)
+    cfg = EvalConfig.for_model(ModelConfig(), split="test", queries_per_song=3, knn=1)
     results = evaluate(tone_corpus, {"stats": LogMelStatsEmbedder(FrontEndConfig(), SR)}, cfg)
     for kind in ("full", "sparse"):
         m = results["stats"][kind]
@@ -84,3 +83,11 @@ def test_evaluate_ranks_the_matching_one_shot_first_when_it_is_obvious(tone_corp
     assert results["stats"]["full"].L_q == pytest.approx(1.0)   # 1-NN = another excerpt of the same song
     table = format_table(results)
     assert "R_mn" in table and "stats" in table and "0.250" in table
+
+
+def test_the_evaluation_cuts_queries_as_the_model_does():
+    model = ModelConfig(frontend=FrontEndConfig.efficientat(), query_seconds=2.5)
+    cfg = EvalConfig.for_model(model, split="val")
+    assert (cfg.query_samples, cfg.hop, cfg.sample_rate, cfg.split) == (80000, 320, 32000, "val")
+    with pytest.raises(TypeError):  # no silent 4-s, 44.1-kHz default
+        EvalConfig(split="val")

@@ -8,8 +8,9 @@ import soundfile as sf
 
 from model import audio
 from samplematch_gui import overview
-from samplematch_gui.engine import Cancelled
-from samplematch_gui.overview import envelope, file_overview
+from samplematch_gui.bounce_file import BounceFile
+from samplematch_gui.jobs import Cancelled
+from samplematch_gui.overview import envelope
 
 
 def _stereo(path, seconds, rate=48000):
@@ -22,7 +23,7 @@ def _stereo(path, seconds, rate=48000):
 def test_block_reads_give_the_peaks_of_the_whole_file(tmp_path, monkeypatch):
     mono = _stereo(tmp_path / "mix.wav", 3.0)
     monkeypatch.setattr(overview, "BLOCK_FRAMES", 5000)  # many blocks
-    ov = file_overview(tmp_path / "mix.wav", 700)
+    ov = BounceFile(tmp_path / "mix.wav").overview(700)
     bucket = -(-len(mono) // 700)
     padded = np.concatenate([mono, np.full(-len(mono) % bucket, mono[-1], np.float32)]).reshape(-1, bucket)
     np.testing.assert_allclose(ov.low, padded.min(axis=1), atol=1e-6)
@@ -33,9 +34,10 @@ def test_block_reads_give_the_peaks_of_the_whole_file(tmp_path, monkeypatch):
 def test_a_long_bounce_never_sits_in_memory_whole(tmp_path, monkeypatch):
     _stereo(tmp_path / "long.wav", 60.0)  # 23 MB decoded
     monkeypatch.setattr(overview, "BLOCK_FRAMES", 1 << 16)
+    bounce = BounceFile(tmp_path / "long.wav")
     tracemalloc.start()
     try:
-        ov = file_overview(tmp_path / "long.wav", 2000)
+        ov = bounce.overview(2000)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -48,10 +50,10 @@ def test_cancel_and_bad_files(tmp_path):
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        file_overview(tmp_path / "mix.wav", 100, cancel)
+        BounceFile(tmp_path / "mix.wav").overview(100, cancel)
     (tmp_path / "bad.wav").write_bytes(b"RIFF nonsense")
     with pytest.raises(audio.AudioError):
-        file_overview(tmp_path / "bad.wav", 100)
+        BounceFile(tmp_path / "bad.wav")
 
 
 def test_envelope_of_a_short_signal():

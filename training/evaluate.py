@@ -17,7 +17,9 @@ import numpy as np
 import torch
 
 from model.audio import AudioError, load
-from training.batches import read_excerpt
+from model.conditioning import class_indices, cosine_scores
+from model.config import ModelConfig
+from training.batches import mix, read_excerpt
 from training.corpus.layout import Song
 from training.embedders import Embedder
 from training.losses import decoupled_nt_xent
@@ -26,18 +28,25 @@ from training.pairs import Pair, draw_pair, usable_oneshots
 QUERY_KINDS = ("full", "sparse")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EvalConfig:
+    """The audio settings have no defaults: they are the evaluated model's own (see for_model)."""
+    query_samples: int
+    hop: int
+    sample_rate: int
     split: str = "test"
     queries_per_song: int = 50
-    query_samples: int = 176400     # 4 s at 44.1 kHz
-    hop: int = 512
-    sample_rate: int = 44100
     knn: int = 50
     loss_batch: int = 190
     temperature: float = 0.2
     batch_size: int = 32
     seed: int = 1234
+
+    @classmethod
+    def for_model(cls, model: ModelConfig, **settings) -> EvalConfig:
+        """Queries cut at the model's window and hop, audio read at its rate."""
+        return cls(query_samples=model.query_samples, hop=model.frontend.hop_length,
+                   sample_rate=model.frontend.sample_rate, **settings)
 
 
 @dataclass(frozen=True)
@@ -61,18 +70,18 @@ def plan_queries(songs: Sequence[Song], cfg: EvalConfig, kind: str) -> list[Pair
 
 def render_query(song: Song, pair: Pair, cfg: EvalConfig) -> np.ndarray:
     start = pair.start * cfg.hop
-    return sum(read_excerpt(song.stems[i].path, start, cfg.query_samples, cfg.sample_rate) for i in pair.stems)
+    return mix(read_excerpt(song.stems[i].path, start, cfg.query_samples, cfg.sample_rate) for i in pair.stems)
 
 
-def normalised_ranks(u: np.ndarray, v: np.ndarray, truth: np.ndarray) -> np.ndarray:
+def normalised_ranks(u: np.ndarray, v: np.ndarray, truth: np.ndarray, key_class: np.ndarray | None = None
+                     ) -> np.ndarray:
     """rank of v[truth[i]] among all rows of v by cosine to u[i], divided by len(v); in (0, 1].
 
+    u: (n, d), or (n, classes, d) class-conditioned queries, each key scored by its key_class vector.
     Ties share the mid-rank, so a collapsed model (all scores equal) ranks at ~0.5 like chance;
     a query or true key with non-finite scores ranks last.
     """
-    un = u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-12)
-    vn = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-    scores = un @ vn.T
+    scores = cosine_scores(u, v, key_class)
     true_score = scores[np.arange(len(u)), truth][:, None]
     above = (scores > true_score).sum(axis=1)
     tied = (scores == true_score).sum(axis=1) - 1  # the true key ties with itself
@@ -121,6 +130,7 @@ def evaluate(songs: Sequence[Song], embedders: Mapping[str, Embedder], cfg: Eval
         raise ValueError(f"split {cfg.split!r} has no songs with one-shots to evaluate")
     index = {c: i for i, c in enumerate(candidates)}
     key_genre = np.array([songs[si].genre for si, _ in candidates])
+    key_roles = [songs[si].oneshots[oi].role for si, oi in candidates]
     key_waves = []
     for si, oi in candidates:
         try:
@@ -147,7 +157,10 @@ def evaluate(songs: Sequence[Song], embedders: Mapping[str, Embedder], cfg: Eval
         query_genre = np.array([songs[p.song].genre for p in plan])
         for name, e in embedders.items():
             u, v = e.finish(np.concatenate(queries[name]), keys[name])
-            ranks = normalised_ranks(u, v, truth)
+            key_class = class_indices(e.query_classes, key_roles) if getattr(e, "query_classes", ()) else None
+            ranks = normalised_ranks(u, v, truth, key_class)
+            if key_class is not None:      # the loss and L_q see each query's vector for its own key
+                u = u[np.arange(len(u)), key_class[truth]]
             results[name][kind] = Metrics(
                 X=contrastive_loss(u, v[truth], plan, cfg.queries_per_song, cfg),
                 R_mn=float(ranks.mean()), R_md=float(np.median(ranks)),
