@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from model.audio import AudioError, is_audio_path
-from model.audio import load as load_audio
+from model.audio import AudioError, is_audio_path, load as load_audio
 
 RATE = 44100
 MAX_ONESHOT_SECONDS = 2.5
@@ -147,14 +146,14 @@ def synth_hit(category: str, rng: np.random.Generator) -> np.ndarray:
         partials = sum(np.sin(2 * np.pi * f * t + r(0, 6)) for f in rng.uniform(2500, 9000, 12))
         wash = _highpass_noise(rng, len(t), 2) * (0.5 if category == "ride" else 1.6)
         x = (wash + 0.15 * partials) * np.exp(-t * (r(2, 3) if category == "ride" else r(1, 2)))
-    else:  # "other": a clap
+    else:  # a clap
         t = _t(0.3)
         bursts = sum(np.exp(-np.maximum(t - d, 0) * 80) * (t >= d) for d in (0, 0.011, 0.023))
         x = _highpass_noise(rng, len(t), 1) * (bursts + 0.5 * np.exp(-t * 12))
     return _fade_out(_norm(x))
 
 
-GENERATED_KIT = {"kick": 8, "snare": 8, "hihat": 8, "ride": 4, "crash": 4, "tom": 6, "other": 4}
+GENERATED_KIT = {"kick": 8, "snare": 8, "hihat": 8, "ride": 4, "crash": 4, "tom": 6, "clap": 4}
 
 
 def _write_generated(folder: Path, seed: int = 7) -> int:
@@ -162,9 +161,8 @@ def _write_generated(folder: Path, seed: int = 7) -> int:
     out = folder / "Generated"
     out.mkdir(parents=True, exist_ok=True)
     for category, n in GENERATED_KIT.items():
-        name = "clap" if category == "other" else category
         for i in range(n):
-            sf.write(str(out / f"{name}_{i + 1:02d}.wav"), synth_hit(category, rng), RATE,
+            sf.write(str(out / f"{category}_{i + 1:02d}.wav"), synth_hit(category, rng), RATE,
                      subtype="PCM_16")
     return sum(GENERATED_KIT.values())
 

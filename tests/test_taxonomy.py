@@ -3,7 +3,17 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from model.taxonomy import CATEGORIES, PERCUSSION, categorise, categorise_name, tokens
+from model.taxonomy import (
+    ALL_CATEGORIES,
+    CATEGORIES,
+    NON_DRUM,
+    PERCUSSION,
+    categorise,
+    categorise_name,
+    kit_piece_category,
+    name_category,
+    tokens,
+)
 
 # File names as they appear in commercial packs, free kits (Hydrogen, LMMS, Sonic Pi), drum
 # machines and DAW/multitrack exports, with the category a producer would give them.
@@ -45,6 +55,10 @@ FILE_NAMES = [
     ("Cross Stick Soft.wav", "snare"),
     ("SnareOffRim-2.wav", "snare"),
     ("Snare+Clap.wav", "snare"),
+    ("jsnare_01.flac", "snare"),  # Millo's Hydrogen kits: jazz and rock snares, a snare roll
+    ("rsnare_03.flac", "snare"),
+    ("sr_02.flac", "snare"),
+    ("SN3_04.aiff", "snare"),
     # hihat
     ("VEE_Hat_Closed_07.wav", "hihat"),
     ("Hat Closed.flac", "hihat"),
@@ -65,6 +79,10 @@ FILE_NAMES = [
     ("Hats_Shuffle_Cl.wav", "hihat"),
     ("07_HiHats.wav", "hihat"),
     ("hhat-paiste-302-14-open-p.wav", "hihat"),
+    ("ho_01.flac", "hihat"),
+    ("HH2_08.aiff", "hihat"),
+    ("drum_cymbal_closed.flac", "hihat"),  # Sonic Pi
+    ("drum_cymbal_pedal.flac", "hihat"),
     # ride
     ("RD_C_1.wav", "ride"),
     ("12 Ride.wav", "ride"),
@@ -94,46 +112,64 @@ FILE_NAMES = [
     ("MT 02.wav", "tom"),
     ("ft_01.flac", "tom"),
     ("hitom.wav", "tom"),
-    # explicitly other percussion
-    ("EE_Clap.flac", "other"),
-    ("HandClap-Soft.wav", "other"),
-    ("Clap Snare.wav", "other"),
-    ("Shaker_Loop_120.wav", "other"),
-    ("Tambourine-3.wav", "other"),
-    ("Tamb Hit.wav", "other"),
-    ("808_Conga.flac", "other"),
-    ("Cowbell-Hard.wav", "other"),
-    ("Perc_Wood_3.wav", "other"),
-    ("Fingersnap-Med.wav", "other"),
+    ("TM_08.aiff", "tom"),  # Hydrogen's BJA_Pacific
+    ("TM2_03.aiff", "tom"),
+    ("t2_01.flac", "tom"),  # Millo_MultiLayered3: t1 = high tom, t2 = mid tom
+    ("t1_01.flac", "tom"),
+    ("T1 Kick.wav", "kick"),
+    ("drum_bass_hard.flac", "kick"),
+    # claps play the snare's role in electronic music: their own category
+    ("EE_Clap.flac", "clap"),
+    ("HandClap-Soft.wav", "clap"),
+    ("Clap Snare.wav", "clap"),
+    ("Fingersnap-Med.wav", "clap"),
+    ("finger snap 2.wav", "clap"),
+    # other percussion
+    ("Tambourine-3.wav", "perc"),
+    ("Tamb Hit.wav", "perc"),
+    ("808_Conga.flac", "perc"),
+    ("Cowbell-Hard.wav", "perc"),
+    ("Perc_Wood_3.wav", "perc"),
+    ("tabla_ghe1.flac", "perc"),
+    ("elec_triangle.flac", "perc"),
+    ("Djembe1 Slap.wav", "perc"),
+    # named, but no piece
     ("10_Overheads.wav", "other"),
     ("Bell-Med.wav", "other"),
     # drum-machine models and mixer channels: the spelled-out word beats the abbreviation
     ("CR78 Snare.wav", "snare"),
     ("Roland CR-78/CR78 Kick.wav", "kick"),
     ("RD-8 Kick 2.wav", "kick"),
-    ("RD9 Cowbell.wav", "other"),
+    ("RD9 Cowbell.wav", "perc"),
     ("MT-32 Kick.wav", "kick"),
-    ("CR8000 Clap.wav", "other"),
+    ("CR8000 Clap.wav", "clap"),
     ("Ch1 Kick.wav", "kick"),
     ("Ch 3 Snare Top.wav", "snare"),
     ("CH_01.wav", "hihat"),
     ("CH 01 Hard.wav", "hihat"),
     ("CH 12 Bass.wav", "other"),
-    ("Guitar Ch 3.wav", "other"),
+    ("Guitar Ch 3.wav", NON_DRUM),
     # loops hold many hits: not one-shots
-    ("Kick Loop 128.wav", "other"),
-    ("Hats Loop 120bpm.wav", "other"),
-    ("Ride_Loops_01.wav", "other"),
+    ("Kick Loop 128.wav", NON_DRUM),
+    ("Hats Loop 120bpm.wav", NON_DRUM),
+    ("Ride_Loops_01.wav", NON_DRUM),
+    ("Shaker_Loop_120.wav", NON_DRUM),
+    ("loop_amen.flac", NON_DRUM),
     ("Loopmasters/Kicks/BD 1.wav", "kick"),
     # no drum keyword at all
     ("09_OH_L.wav", "other"),
     ("OH.wav", "other"),
     ("abdomen.wav", "other"),
-    ("Bass_Guitar_DI.wav", "other"),
+    ("Bass_Guitar_DI.wav", NON_DRUM),
+    ("ambi_choir.flac", NON_DRUM),
+    ("guit_em9.flac", NON_DRUM),
+    ("Vocal Snare.wav", "snare"),
+    ("Pad 3.wav", "other"),
+    ("Synth 2.wav", "other"),
     ("Bass.wav", "other"),
     ("808 Bass C.wav", "other"),
-    ("Piano.wav", "other"),
-    ("vocals_lead.wav", "other"),
+    ("Piano.wav", NON_DRUM),
+    ("vocals_lead.wav", NON_DRUM),
     ("snarky_synth.wav", "other"),
     ("kickstarter_promo.wav", "other"),
     ("hattrick.wav", "other"),
@@ -144,7 +180,9 @@ FILE_NAMES = [
     ("Crosstalk.wav", "other"),
     ("Rider.wav", "other"),
     ("Thatch.wav", "other"),
-    ("t1_01.flac", "other"),
+    ("emptySample.flac", "other"),
+    ("beats_06-38.flac", "other"),
+    ("CB_03.aiff", "other"),
     ("Room_Mono.wav", "other"),
 ]
 
@@ -155,7 +193,7 @@ def test_file_names(name, expected):
 
 
 def test_table_covers_every_category():
-    assert {expected for _, expected in FILE_NAMES} == set(CATEGORIES)
+    assert {expected for _, expected in FILE_NAMES} == set(ALL_CATEGORIES)
     assert len(FILE_NAMES) >= 80
 
 
@@ -170,7 +208,8 @@ def test_table_covers_every_category():
     ("Hats/OH.wav", "hihat"),
     ("MySong Multitrack/09_OH_L.wav", "other"),
     # the file name beats every folder
-    ("Snares/Clap 1.wav", "other"),
+    ("Snares/Clap 1.wav", "clap"),
+    ("Snares/Overheads.wav", "other"),
     ("Kicks/Snare Layer.wav", "snare"),
     ("Drums/Toms/Ride.wav", "ride"),
     # the nearest matching folder beats farther ones
@@ -184,6 +223,9 @@ def test_table_covers_every_category():
     ("Rides/Crash/Cymbal 2.wav", "crash"),
     ("Hats & Cymbals/Cymbal 1.wav", "crash"),
     ("Cymbals/Ride 01.wav", "ride"),
+    # a drum word anywhere beats a word for another instrument
+    ("Kicks/Ambient 2.wav", "kick"),
+    ("Vocals/Take 1.wav", NON_DRUM),
     # Windows separators, odd characters, no extension, names that look like extensions
     ("C:\\Users\\me\\Samples\\Snares\\Hit 1.wav", "snare"),
     ("C:\\Users\\me\\Samples\\Kicks\\", "kick"),
@@ -208,7 +250,8 @@ def test_accepts_path_objects():
 @pytest.mark.parametrize(("name", "expected"), [
     ("Kicks", "kick"),
     ("Hi Hats", "hihat"),
-    ("Clap", "other"),
+    ("Clap", "clap"),
+    ("Overhead", "other"),
     ("OH", None),
     ("Bass", None),
     ("Bell", None),
@@ -239,5 +282,40 @@ def test_tokens(name, expected):
 
 
 def test_categories():
-    assert CATEGORIES == ("kick", "snare", "hihat", "ride", "crash", "tom", "other")
-    assert PERCUSSION == CATEGORIES[:6]
+    assert CATEGORIES == ("kick", "snare", "clap", "hihat", "ride", "crash", "tom", "perc", "other")
+    assert PERCUSSION == CATEGORIES[:8]
+    assert ALL_CATEGORIES == (*CATEGORIES, NON_DRUM)
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("Kicks/Punchy 1.wav", "kick"),
+    ("Punchy 1.wav", None),  # nothing named: a kit file or the audio may decide
+    ("emptySample.flac", None),
+    ("10_Overheads.wav", "other"),  # named, and named as no piece
+    ("loop_amen.flac", NON_DRUM),
+])
+def test_name_category_says_none_when_no_name_decides(path, expected):
+    assert name_category(path) == expected
+
+
+@pytest.mark.parametrize(("instrument", "expected"), [
+    ("Snare Jazz", "snare"),
+    ("Stick", "snare"),  # General MIDI's side stick
+    ("c#3 - stick", "snare"),  # Hydrogen's note-named slots
+    ("c3 - bass drum 1", "kick"),
+    ("d#4 - cymbal 1", "crash"),
+    ("a#3 - hi-hat open", "hihat"),
+    ("Hand Clap", "clap"),
+    ("Finger Snaps", "clap"),
+    ("Sangban1 Head Hit", "perc"),
+    ("Whistle", "perc"),
+    ("Crash Left", "crash"),
+    ("Ride Bell", "ride"),
+    ("Snare Roll", "snare"),
+    ("17", None),
+    ("", None),
+    ("Zap 1", None),
+    ("Drum 2", None),
+])
+def test_kit_piece_category(instrument, expected):
+    assert kit_piece_category(instrument) == expected

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from model.taxonomy import categorise
+from model.taxonomy import NON_DRUM, categorise
 
 # Word prefixes that say "percussion" though the taxonomy files them under "other".
 PERC_WORDS = ("perc", "shaker", "shake", "conga", "bongo", "clap", "cowbell", "tamb", "clave", "cabasa",
@@ -21,19 +21,28 @@ def _words(name: str) -> list[str]:
     return re.findall(r"[a-z]+", name.lower())
 
 
+def _drum_category(name: str) -> str:
+    # The corpus has no clap or non-drum roles: a clap is percussion, a loop names no piece.
+    category = categorise(name)
+    return {"clap": "perc", NON_DRUM: "other"}.get(category, category)
+
+
 def kit_piece_role(name: str) -> str:
     """Role of a drum-kit piece: a drum category, "perc" for everything else in a kit."""
-    category = categorise(name)
+    category = _drum_category(name)
     return "perc" if category == "other" else category
 
 
 def stem_role(name: str) -> str:
     """Role of a user's stem from its file name: a drum category, "perc", or an instrument role."""
-    category = categorise(name)
+    category = _drum_category(name)
     if category != "other":
         return category
     words = _words(name)
-    starts = lambda prefix: any(w.startswith(prefix) for w in words)
+
+    def starts(prefix: str) -> bool:
+        return any(w.startswith(prefix) for w in words)
+
     if any(starts(p) for p in PERC_WORDS):
         return "perc"
     # A whole drum bus ("Drums", "Beat", "Overheads") stays "other": no single-piece one-shots from it.
