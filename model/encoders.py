@@ -1,6 +1,8 @@
 """Query and key encoders: log-mel front end + backbone (timm, or EfficientAT's mn04) + linear projection."""
 from __future__ import annotations
 
+from typing import cast
+
 import timm
 import torch
 from torch import nn
@@ -30,17 +32,20 @@ def build_backbone(cfg: EncoderConfig, pretrained_file: str | None = None) -> nn
 class Encoder(nn.Module):
     """Normalised log-mel spectrogram -> embedding (not L2-normalised; cosine is taken later)."""
 
-    def __init__(self, cfg: EncoderConfig, pretrained_file: str | None = None):
+    def __init__(self, cfg: EncoderConfig, pretrained_file: str | None = None, outputs: int = 1):
         super().__init__()
         self.backbone = build_backbone(cfg, pretrained_file)
         # MobileNetV3/V4 and EfficientViT pool into a wider conv head than num_features says.
-        width = getattr(self.backbone, "head_hidden_size", None) or self.backbone.num_features
-        self.head = nn.Linear(width, cfg.embed_dim)
+        width = getattr(self.backbone, "head_hidden_size", None) or cast(int, self.backbone.num_features)
+        self.outputs, self.embed_dim = outputs, cfg.embed_dim
+        self.head = nn.Linear(width, cfg.embed_dim * outputs)
 
     def forward(self, logmel: torch.Tensor) -> torch.Tensor:
+        """(batch, embed_dim), or (batch, outputs, embed_dim) with several outputs."""
         if logmel.device.type == "cpu":
             logmel = logmel.contiguous(memory_format=torch.channels_last)
-        return self.head(self.backbone(logmel))
+        out = self.head(self.backbone(logmel))
+        return out if self.outputs == 1 else out.unflatten(1, (self.outputs, self.embed_dim))
 
 
 class SampleMatchModel(nn.Module):
@@ -53,7 +58,9 @@ class SampleMatchModel(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.frontend = LogMel(cfg.frontend)
-        self.query_encoder = Encoder(cfg.encoder, pretrained_file)
+        if cfg.shared_encoder and cfg.query_classes:
+            raise ValueError("a shared encoder cannot give class-conditioned queries")
+        self.query_encoder = Encoder(cfg.encoder, pretrained_file, outputs=max(1, len(cfg.query_classes)))
         self.key_encoder = (
             self.query_encoder if cfg.shared_encoder else Encoder(cfg.encoder, pretrained_file)
         )
@@ -65,7 +72,7 @@ class SampleMatchModel(nn.Module):
         return self.key_encoder(logmel)
 
     def encode_query(self, wave: torch.Tensor) -> torch.Tensor:
-        """(batch, query_samples) mixture excerpts -> (batch, embed_dim)."""
+        """(batch, query_samples) mixture excerpts -> (batch, embed_dim), or (batch, classes, embed_dim)."""
         return self.query_encoder(self.frontend(wave))
 
     def encode_key(self, wave: torch.Tensor, active: int | None = None) -> torch.Tensor:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from training.corpus.layout import load_corpus, song_record, write_oneshot, write_song, write_stem
-from training.evaluate_dev import DevConfig, evaluate_dev, load_devset
+from training.evaluate_dev import HITS_PER_STEM, RESULT_KEYS, DevConfig, evaluate_dev, load_devset
 
 SR = 44100
 CFG = DevConfig(excerpts=3, query_samples=SR // 10)
@@ -37,13 +37,15 @@ class Oracle:
     def __init__(self, truths):
         self.truths, self.calls = truths, 0
 
+    WIDTH = 64
+
     def embed_keys(self, waves):
-        return np.eye(len(waves), dtype=np.float32)
+        return np.eye(len(waves), self.WIDTH, dtype=np.float32)
 
     def embed_queries(self, waves):
         truth = self.truths[self.calls % len(self.truths)]
         self.calls += 1
-        out = np.zeros((len(waves), max(max(t) for t in self.truths) + 1), np.float32)
+        out = np.zeros((len(waves), self.WIDTH), np.float32)
         out[:, list(truth)] = 1.0
         return out
 
@@ -70,11 +72,22 @@ def test_devset_dedupes_candidates_and_mixes_without_the_drums(tmp_path):
     assert np.abs(dev.excerpts["all"][0]).max() > 1.5           # tone + kick + hat clicks
 
 
+def test_devset_cuts_hits_from_the_rendered_drum_stems_only(tmp_path):
+    _, songs = load_corpus(write_devset(tmp_path))
+    dev = load_devset(songs, CFG)
+    assert [len(t) for t in dev.hit_truths] == [2 * HITS_PER_STEM] * 3      # kick and hat stems, not the tone
+    assert sorted(i for t in dev.hit_truths for i in t) == list(range(len(dev.hits)))
+    assert all(np.abs(h).max() > 0.5 for h in dev.hits)                     # each holds a click
+
+
 def test_an_oracle_ranks_first_and_a_constant_embedder_ranks_like_chance(tmp_path):
     _, songs = load_corpus(write_devset(tmp_path))
     dev = load_devset(songs, CFG)
     results = evaluate_dev(songs, {"oracle": Oracle(dev.truths), "constant": Constant(dev.truths)}, CFG)
     rivals = len(dev.keys) - 1                     # each pair: its one-shot + the 3 that are not the song's
+    assert set(results["oracle"]) == set(RESULT_KEYS)
+    for kind in RESULT_KEYS:
+        assert results["constant"][kind].R_mn == pytest.approx(0.5, abs=0.13)   # all tie: the mid-rank
     for kind in ("nodrums", "all"):
         oracle, constant = results["oracle"][kind], results["constant"][kind]
         assert oracle.pairs == 6 and oracle.songs == 3 and oracle.candidates == 5
@@ -93,7 +106,7 @@ def test_evaluate_command_reports_the_dev_set_without_an_in_domain_corpus(tmp_pa
     text = capsys.readouterr().out
     assert "no in-domain corpus" in text and "Dev: no-drums mix" in text and "log-mel statistics" in text
     metrics = json.loads(out.read_text())
-    assert set(metrics) == {"dev"} and set(metrics["dev"]["SampleMatch"]) == {"nodrums", "all"}
+    assert set(metrics) == {"dev"} and set(metrics["dev"]["SampleMatch"]) == set(RESULT_KEYS)
     assert 0 < metrics["dev"]["SampleMatch"]["all"]["R_mn"] <= 1
 
 
@@ -111,8 +124,8 @@ def test_validation_on_the_dev_set_is_logged_and_picks_best(tmp_path):
                       batch_size=3, max_steps=1, eval_every=1, checkpoint_every=1000, threads=1, seed=5)
     result = train(cfg)
     best = checkpoint.load(tmp_path / "run" / checkpoint.BEST)
-    assert set(best["dev"]) == {"nodrums", "all"} and "val" not in best      # no val songs: dev alone decides
-    assert result.best_metric == pytest.approx((best["dev"]["nodrums"]["R_mn"] + best["dev"]["all"]["R_mn"]) / 2)
+    assert set(best["dev"]) == set(RESULT_KEYS) and "val" not in best      # no val songs: dev alone decides
+    assert result.best_metric == pytest.approx(np.mean([best["dev"][k]["R_mn"] for k in RESULT_KEYS]))
     assert any(p.name.startswith("events") for p in (tmp_path / "run" / "tb").iterdir())
 
 

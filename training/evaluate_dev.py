@@ -6,6 +6,11 @@ the non-percussion stems, "all" every stem. Candidates are the distinct one-shot
 (identical audio counted once: a sample several songs use is one candidate). For each (song, one-shot
 of that song) the normalised rank of that one-shot is taken among the candidates that are not the
 song's other one-shots, so chance is 0.5 however many one-shots a song has; ties take the mid-rank.
+
+Two libraries are ranked: "samples", the drum sample files the projects name (a sample pack: no mix
+processing), and "hits", up to HITS_PER_STEM hits cut from each rendered drum track (with the track's
+effects, as hits cut from a song's own drum stems are: the reviewers' real-music check). Result keys:
+"nodrums" / "all" for the samples, "nodrums/hits" / "all/hits" for the cut hits.
 """
 from __future__ import annotations
 
@@ -16,13 +21,18 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from model.audio import load
+from model.conditioning import class_indices
 from model.config import ModelConfig
 from model.windows import cut_excerpts
 from training.corpus.layout import Song, is_percussion
+from training.corpus.oneshots import extract_oneshots
 from training.embedders import Embedder
 from training.evaluate import normalised_ranks
 
 DEV_KINDS = ("nodrums", "all")
+HITS = "hits"
+RESULT_KEYS = DEV_KINDS + tuple(f"{kind}/{HITS}" for kind in DEV_KINDS)
+HITS_PER_STEM = 2
 
 
 @dataclass(frozen=True)
@@ -32,7 +42,7 @@ class DevConfig:
     sample_rate: int = 44100
 
     @classmethod
-    def for_model(cls, model: ModelConfig) -> "DevConfig":
+    def for_model(cls, model: ModelConfig) -> DevConfig:
         """The app's query for this model: its excerpt count, window and rate."""
         return cls(excerpts=model.query_excerpts, query_samples=model.query_samples,
                    sample_rate=model.frontend.sample_rate)
@@ -55,11 +65,14 @@ class DevSet:
     excerpts: Mapping[str, tuple[np.ndarray, ...]]   # kind -> per song (n, query_samples)
     keys: tuple[np.ndarray, ...]                      # distinct one-shot waves
     truths: tuple[tuple[int, ...], ...]               # per song: indices into keys
+    key_roles: tuple[str, ...] = ()                   # role of each key
+    hits: tuple[np.ndarray, ...] = ()                 # hits cut from the rendered drum stems
+    hit_truths: tuple[tuple[int, ...], ...] = ()      # per song: indices into hits
+    hit_roles: tuple[str, ...] = ()                   # role of each hit (its stem's)
 
 
-def _mixes(song: Song, sample_rate: int) -> dict[str, np.ndarray]:
-    """{kind: the stems it mixes, summed}."""
-    stems = [(is_percussion(s.role), load(s.path, sample_rate)) for s in song.stems]
+def _mixes(stems: Sequence[tuple[bool, np.ndarray]], song: Song) -> dict[str, np.ndarray]:
+    """{kind: the stems it mixes, summed}; stems: (is a drum stem, wave)."""
     out = {}
     for kind in DEV_KINDS:
         chosen = [w for drum, w in stems if kind == "all" or not drum]
@@ -76,7 +89,10 @@ def load_devset(songs: Sequence[Song], cfg: DevConfig) -> DevSet:
     songs = [s for s in songs if s.oneshots]
     if not songs:
         raise ValueError("the dev set has no songs with one-shots")
-    keys, index, truths = [], {}, []
+    keys: list[np.ndarray] = []
+    roles: list[str] = []
+    index: dict[str, int] = {}  # wave digest -> its key
+    truths: list[tuple[int, ...]] = []
     for song in songs:
         true = []
         for shot in song.oneshots:
@@ -85,30 +101,48 @@ def load_devset(songs: Sequence[Song], cfg: DevConfig) -> DevSet:
             if digest not in index:
                 index[digest] = len(keys)
                 keys.append(wave)
+                roles.append(shot.role)
             true.append(index[digest])
         truths.append(tuple(dict.fromkeys(true)))
     excerpts: dict[str, list[np.ndarray]] = {kind: [] for kind in DEV_KINDS}
+    hits: list[np.ndarray] = []
+    hit_truths, hit_roles = [], []
     for song in songs:
-        for kind, mix in _mixes(song, cfg.sample_rate).items():
+        waves = [load(s.path, cfg.sample_rate) for s in song.stems]
+        stems = [(is_percussion(s.role), w) for s, w in zip(song.stems, waves, strict=True)]
+        for kind, mix in _mixes(stems, song).items():
             excerpts[kind].append(cut_excerpts(mix, cfg.query_samples, cfg.excerpts))
+        first = len(hits)
+        for stem, wave in zip(song.stems, waves, strict=True):
+            if is_percussion(stem.role):
+                cut = extract_oneshots(wave, cfg.sample_rate, HITS_PER_STEM)
+                hits.extend(cut)
+                hit_roles.extend([stem.role] * len(cut))
+        hit_truths.append(tuple(range(first, len(hits))))
     return DevSet(tuple(s.id for s in songs), {k: tuple(v) for k, v in excerpts.items()}, tuple(keys),
-                  tuple(truths))
+                  tuple(truths), tuple(roles), tuple(hits), tuple(hit_truths), tuple(hit_roles))
 
 
-def song_ranks(query: np.ndarray, keys: np.ndarray, truth: Sequence[int]) -> np.ndarray:
+def song_ranks(query: np.ndarray, keys: np.ndarray, truth: Sequence[int], key_class: np.ndarray | None = None
+               ) -> np.ndarray:
     """Normalised rank of each true key among the keys that are not the other true keys."""
     ranks = []
     for t in truth:
         rivals = [k for k in range(len(keys)) if k == t or k not in truth]
-        ranks.append(normalised_ranks(query[None], keys[rivals], np.array([rivals.index(t)]))[0])
+        ranks.append(normalised_ranks(query[None], keys[rivals], np.array([rivals.index(t)]),
+                                      None if key_class is None else key_class[rivals])[0])
     return np.array(ranks)
 
 
 def evaluate_devset(dev: DevSet, embedders: Mapping[str, Embedder],
                     progress: Callable[[int, int, str], None] | None = None, cancel=None
                     ) -> dict[str, dict[str, DevMetrics]]:
-    """{embedder name: {"nodrums": DevMetrics, "all": DevMetrics}}."""
-    keys = {name: e.embed_keys(list(dev.keys)) for name, e in embedders.items()}
+    """{embedder name: {result key (RESULT_KEYS): DevMetrics}}; without hits, the samples library only."""
+    libraries = {"": (dev.keys, dev.truths, dev.key_roles)}
+    if dev.hits:
+        libraries[f"/{HITS}"] = (dev.hits, dev.hit_truths, dev.hit_roles)
+    keys = {(name, lib): e.embed_keys(list(waves)) for name, e in embedders.items()
+            for lib, (waves, _, _) in libraries.items()}
     total, done = len(DEV_KINDS) * len(dev.song_ids), 0
     results: dict[str, dict[str, DevMetrics]] = {name: {} for name in embedders}
     for kind in DEV_KINDS:
@@ -121,14 +155,18 @@ def evaluate_devset(dev: DevSet, embedders: Mapping[str, Embedder],
             done += 1
             if progress:
                 progress(done, total, f"dev {kind}")
-        for name, e in embedders.items():
-            u, v = e.finish(np.stack(queries[name]), keys[name])
-            per_song = [song_ranks(u[s], v, truth) for s, truth in enumerate(dev.truths)]
+        for (name, lib), v in keys.items():
+            e = embedders[name]
+            u, v = e.finish(np.stack(queries[name]), v)
+            _, truths, roles = libraries[lib]
+            key_class = class_indices(e.query_classes, roles) if getattr(e, "query_classes", ()) else None
+            per_song = [song_ranks(u[s], v, truth, key_class) for s, truth in enumerate(truths) if truth]
             ranks = np.concatenate(per_song)
-            results[name][kind] = DevMetrics(
+            results[name][kind + lib] = DevMetrics(
                 R_mn=float(ranks.mean()), R_md=float(np.median(ranks)), pairs=len(ranks),
-                songs=len(dev.song_ids), candidates=len(dev.keys),
-                per_song={i: float(r.mean()) for i, r in zip(dev.song_ids, per_song)})
+                songs=len(per_song), candidates=len(v),
+                per_song={i: float(r.mean()) for i, r in zip([i for i, t in zip(dev.song_ids, truths, strict=True)
+                                                               if t], per_song, strict=True)})
     return results
 
 
@@ -139,8 +177,8 @@ def evaluate_dev(songs: Sequence[Song], embedders: Mapping[str, Embedder], cfg: 
 
 
 def dev_mean(results: Mapping[str, DevMetrics]) -> float:
-    """One embedder's dev score: mean R_mn over the query kinds."""
-    return float(np.mean([results[kind].R_mn for kind in DEV_KINDS]))
+    """One embedder's dev score: mean R_mn over the query kinds and libraries it has."""
+    return float(np.mean([m.R_mn for m in results.values()]))
 
 
 def dev_metrics_to_dict(results: Mapping[str, Mapping[str, DevMetrics]]) -> dict:
@@ -151,13 +189,19 @@ def format_dev_table(results: Mapping[str, Mapping[str, DevMetrics]]) -> str:
     width = max([len("Variant")] + [len(n) for n in results])
     cols = "{:>7} {:>7} {:>9}"
     head = cols.format("R_mn", "R_md", "song R_mn")
-    lines = [f"{'':{width}} | {'Dev: no-drums mix':^25} | {'Dev: full mix':^25}",
-             f"{'Variant':{width}} | {head} | {head}"]
+    titles = {"nodrums": "Dev: no-drums mix", "all": "Dev: full mix", f"nodrums/{HITS}": "Hits: no-drums mix",
+              f"all/{HITS}": "Hits: full mix"}
+    shown = [k for k in RESULT_KEYS if k in next(iter(results.values()))]
+    lines = [f"{'':{width}} | " + " | ".join(f"{titles[k]:^25}" for k in shown),
+             f"{'Variant':{width}} | " + " | ".join(head for _ in shown)]
     for name, kinds in results.items():
         row = [cols.format(f"{m.R_mn:.3f}", f"{m.R_md:.3f}", f"{np.mean(list(m.per_song.values())):.3f}")
-               for m in (kinds["nodrums"], kinds["all"])]
-        lines.append(f"{name:{width}} | {row[0]} | {row[1]}")
-    m = next(iter(next(iter(results.values())).values()))
-    lines.append(f"({m.songs} songs, {m.pairs} (song, one-shot) pairs, {m.candidates} candidate one-shots; "
-                 f"song R_mn = mean of the per-song means)")
+               for m in (kinds[k] for k in shown)]
+        lines.append(f"{name:{width}} | " + " | ".join(row))
+    first = next(iter(results.values()))
+    m = first["all"]
+    lines.append(f"({m.songs} songs; Dev: {m.pairs} (song, drum sample) pairs among {m.candidates} candidate "
+                 "sample files" + (f"; Hits: {first[f'all/{HITS}'].pairs} hits cut from the drum tracks"
+                                   if f"all/{HITS}" in first else "")
+                 + "; song R_mn = mean of the per-song means)")
     return "\n".join(lines)

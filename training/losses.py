@@ -31,7 +31,14 @@ def decoupled_nt_xent(anchors: torch.Tensor, candidates: torch.Tensor, positives
     denominator (an anchor itself when anchors and candidates are the same set). Decoupled: every
     positive of i is left out of i's denominator.
     """
-    sim = F.normalize(anchors.float(), dim=1) @ F.normalize(candidates.float(), dim=1).T / temperature
+    sim = F.normalize(anchors.float(), dim=1) @ F.normalize(candidates.float(), dim=1).T
+    return nt_xent_from_similarity(sim, positives, temperature, exclude)
+
+
+def nt_xent_from_similarity(sim: torch.Tensor, positives: torch.Tensor, temperature: float,
+                            exclude: torch.Tensor | None = None) -> torch.Tensor:
+    """decoupled_nt_xent on a given (n_anchors, n_candidates) cosine matrix."""
+    sim = sim / temperature
     out_of_denominator = positives if exclude is None else positives | exclude
     log_denominator = torch.logsumexp(sim.masked_fill(out_of_denominator, float("-inf")), dim=1)
     per_pair = log_denominator[:, None] - sim
@@ -59,25 +66,49 @@ def norm_term(z: torch.Tensor, limit: float) -> torch.Tensor:
     return F.relu(z.float().norm(dim=1) - limit).mean()
 
 
-def contrastive_term(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: LossConfig) -> torch.Tensor:
-    """X: queries against keys; with QSI-invariance also query-query and key-key, by song."""
+def conditioned_similarity(u: torch.Tensor, v: torch.Tensor, key_class: torch.Tensor) -> torch.Tensor:
+    """(n, n) cosine of query i's vector for key j's class with key j: how the app scores a key."""
+    per_key = F.normalize(u.float(), dim=-1)[:, key_class, :]          # (n queries, n keys, d)
+    return (per_key * F.normalize(v.float(), dim=-1)[None]).sum(dim=-1)
+
+
+def own_class_queries(u: torch.Tensor, key_class: torch.Tensor | None) -> torch.Tensor:
+    """Each pair's query vector for its own key's class (u itself when queries are not conditioned)."""
+    return u if u.dim() == 2 else u[torch.arange(len(u), device=u.device), key_class]
+
+
+def contrastive_term(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: LossConfig,
+                     key_class: torch.Tensor | None = None) -> torch.Tensor:
+    """X: queries against keys; with QSI-invariance also query-query and key-key, by song.
+
+    u: (n, d), or (n, classes, d) class-conditioned queries scored per key by key_class.
+    """
     n = len(u)
     eye = torch.eye(n, dtype=torch.bool, device=u.device)
+    if u.dim() == 3:
+        if key_class is None:
+            raise ValueError("class-conditioned queries need each key's class")
+        sim = conditioned_similarity(u, v, key_class)
+    else:
+        sim = F.normalize(u.float(), dim=1) @ F.normalize(v.float(), dim=1).T
     if not cfg.qsi_invariance:
-        return decoupled_nt_xent(u, v, eye, cfg.temperature)
+        return nt_xent_from_similarity(sim, eye, cfg.temperature)
     same_song = song[:, None] == song[None, :]
     others = same_song & ~eye
-    loss = decoupled_nt_xent(u, v, same_song, cfg.temperature)
+    loss = nt_xent_from_similarity(sim, same_song, cfg.temperature)
+    u = u.flatten(1)   # a conditioned query is all its class vectors: same-song excerpts match as a whole
     if others.any():
         loss = loss + decoupled_nt_xent(u, u, others, cfg.temperature, exclude=eye)
         loss = loss + decoupled_nt_xent(v, v, others, cfg.temperature, exclude=eye)
     return loss
 
 
-def samplematch_loss(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: LossConfig
-                     ) -> tuple[torch.Tensor, dict[str, float]]:
-    """Total loss and its terms (floats, for logging). song: (n,) song index of each pair."""
-    x = contrastive_term(u, v, song, cfg)
+def samplematch_loss(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: LossConfig,
+                     key_class: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, float]]:
+    """Total loss and its terms (floats, for logging). song: (n,) song index of each pair; key_class: (n,)
+    class index of each key, for class-conditioned queries (the regularisers see each pair's own class)."""
+    x = contrastive_term(u, v, song, cfg, key_class)
+    u = own_class_queries(u, key_class)
     var = variance_term(u, cfg.variance_eps) + variance_term(v, cfg.variance_eps)
     cov = covariance_term(u) + covariance_term(v)
     norm = norm_term(u, cfg.norm_limit) + norm_term(v, cfg.norm_limit)

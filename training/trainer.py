@@ -20,6 +20,7 @@ import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
+from model.conditioning import class_indices
 from model.encoders import SampleMatchModel
 from model.frontend import LogMel
 from training import checkpoint
@@ -56,6 +57,20 @@ class PairModel(nn.Module):
 
     def forward(self, queries: torch.Tensor, keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.model.encode_query_spec(queries), self.model.encode_key_spec(keys)
+
+
+def parameter_groups(model: SampleMatchModel, cfg: TrainConfig) -> list[dict]:
+    """Heads (and anything else) at cfg.lr, backbones at lr * backbone_lr_scale; a scale of 0 freezes them."""
+    backbone = {id(p) for enc in (model.query_encoder, model.key_encoder) for p in enc.backbone.parameters()}
+    rest = [p for p in model.parameters() if id(p) not in backbone]
+    groups = [{"params": rest, "lr": cfg.lr}]
+    backbone_params = [p for p in model.parameters() if id(p) in backbone]
+    if cfg.backbone_lr_scale > 0:
+        groups.append({"params": backbone_params, "lr": cfg.lr * cfg.backbone_lr_scale})
+    else:
+        for p in backbone_params:
+            p.requires_grad_(False)
+    return groups
 
 
 def hardware(device: torch.device) -> str:
@@ -121,7 +136,7 @@ class Trainer:
         self.model = SampleMatchModel(cfg.model, pretrained_file=cfg.pretrained_file or None).to(d.device)
         if d.device.type == "cpu":
             self.model = self.model.to(memory_format=torch.channels_last)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.optimizer = torch.optim.Adam(parameter_groups(self.model, cfg), weight_decay=cfg.weight_decay)
         self.amp = cfg.amp and d.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
         self.step, self.elapsed, self.best_metric, self.best_step = 0, 0.0, float("inf"), 0
@@ -137,9 +152,10 @@ class Trainer:
             self.writer = SummaryWriter(str(self.run_dir / "tb"))
 
     def _phase(self, name: str) -> Progress | None:
-        if self.progress is None:
+        progress = self.progress
+        if progress is None:
             return None
-        return lambda done, total, text: self.progress(done, total, f"{name}: {text}")
+        return lambda done, total, text: progress(done, total, f"{name}: {text}")
 
     def _seconds(self) -> float:
         """Training wall time so far, including earlier runs this one resumed."""
@@ -160,6 +176,7 @@ class Trainer:
             self.step += 1
             window_pairs += cfg.batch_size * self.d.world
             if self.d.main and (self.step % cfg.log_every == 0 or self.step == 1):
+                assert self.writer is not None  # the main process has one
                 rate = window_pairs / max(time.time() - window_start, 1e-9)
                 for name, value in terms.items():
                     self.writer.add_scalar(f"train/{name}", value, self.step)
@@ -184,13 +201,18 @@ class Trainer:
                            self.best_metric, self.best_step)
 
     def _train_step(self) -> dict[str, float]:
-        q, k, song = self.renderer.render(self.sampler.batch(), self.gen)
+        pairs = self.sampler.batch()
+        q, k, song = self.renderer.render(pairs, self.gen)
         dev = self.d.device
         if dev.type == "cpu":
             q, k = (x.contiguous(memory_format=torch.channels_last) for x in (q, k))
         with torch.autocast(device_type=dev.type, dtype=torch.float16, enabled=self.amp):
             u, v = self.net(q.to(dev, non_blocking=True), k.to(dev, non_blocking=True))
-        loss, terms = samplematch_loss(u.float(), v.float(), song.to(dev), self.cfg.loss)
+        key_class = None
+        if self.cfg.model.query_classes:
+            roles = [self.sampler.songs[p.song].oneshots[p.oneshot].role for p in pairs]
+            key_class = torch.from_numpy(class_indices(self.cfg.model.query_classes, roles)).to(dev)
+        loss, terms = samplematch_loss(u.float(), v.float(), song.to(dev), self.cfg.loss, key_class)
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self.scaler.step(self.optimizer)
@@ -202,6 +224,7 @@ class Trainer:
         songs (mean of nodrums and all); best.pt follows the lowest mean of the two."""
         average_buffers(self.d, self.model)
         if self.d.main and (self.val_songs or self.dev is not None):
+            assert self.writer is not None  # the main process has one
             embedder = {"model": ModelEmbedder(self.model, self.d.device)}
             scores, record = [], {}
             if self.val_songs:
@@ -216,9 +239,9 @@ class Trainer:
             if self.dev is not None:
                 dev = evaluate_devset(self.dev, embedder, self._phase("dev"), self.cancel)["model"]
                 scores.append(dev_mean(dev))
-                for kind, m in dev.items():
-                    self.writer.add_scalar(f"dev_{kind}/R_mn", m.R_mn, self.step)
-                    self.writer.add_scalar(f"dev_{kind}/R_md", m.R_md, self.step)
+                for kind, dev_m in dev.items():
+                    self.writer.add_scalar(f"dev_{kind}/R_mn", dev_m.R_mn, self.step)
+                    self.writer.add_scalar(f"dev_{kind}/R_md", dev_m.R_md, self.step)
                 self.writer.add_scalar("dev/R_mn_mean", scores[-1], self.step)
                 record["dev"] = dev_metrics_to_dict({"model": dev})["model"]
             metric = float(np.mean(scores))
@@ -238,7 +261,7 @@ class Trainer:
     def _save(self) -> None:
         average_buffers(self.d, self.model)
         per_rank = {"sampler": self.sampler.state_dict(), "gen": self.gen.get_state(), "rng": checkpoint.rng_state()}
-        ranks = [per_rank]
+        ranks: list[dict[str, object] | None] = [per_rank]
         if self.d.world > 1:
             ranks = [None] * self.d.world
             dist.all_gather_object(ranks, per_rank)
