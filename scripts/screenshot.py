@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
           and window.query_panel.waveform.duration > 0, 300, "the demo ranking")
     duration = window.query_panel.waveform.duration
     window.query_panel.waveform.set_region(duration * 0.25, duration * 0.75)
-    _wait(app, lambda: window.search.query.region is not None and not window.search.busy()
-          and window.model.has_scores(), 120, "the region ranking")
+    _wait(app, lambda: window.search.query is not None and window.search.query.region is not None
+          and not window.search.busy() and window.model.has_scores(), 120, "the region ranking")
     _pump(app, 0.5)  # past the region debounce: the region's ranking starts
     _wait(app, lambda: not window.search.busy(), 120, "the region ranking")
     window.table.selectRow(1)

@@ -66,7 +66,7 @@ def test_build_is_deterministic_from_the_seed_whatever_the_worker_count(corpus, 
     _, again = load_corpus(tmp_path)
     _, first = load_corpus(out)
     assert len(again) == len(first) == N
-    for a, b in zip(again, first):
+    for a, b in zip(again, first, strict=True):
         assert json.loads((a.dir / "song.json").read_text()) == json.loads((b.dir / "song.json").read_text())
         assert np.array_equal(sf.read(str(a.stems[0].path))[0], sf.read(str(b.stems[0].path))[0])
     other = tmp_path / "other"
@@ -92,7 +92,11 @@ def test_resume_skips_finished_songs_and_redoes_unfinished_ones(corpus):
 
 def test_cancel_stops_between_songs(tmp_path):
     cancel = threading.Event()
-    progress = lambda done, total, msg: cancel.set() if msg == "song00001" else None
+
+    def progress(done: int, total: int, msg: str) -> None:
+        if msg == "song00001":
+            cancel.set()
+
     summary = build_corpus(tmp_path, n_songs=4, seed=1, song_seconds=(4, 5), synthetic=True, progress=progress,
                            cancel=cancel)
     assert summary["cancelled"] and summary["built"] == 2

@@ -3,8 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training.corpus import freedoom as fd
-from training.corpus import generators
+from training.corpus import freedoom as fd, generators
 from training.corpus.generators import accompaniment_generators, generator_sources
 from training.corpus.kits_sf2 import FLUID_GM, fluidsynth_available
 from training.corpus.layout import PERCUSSION_ROLES

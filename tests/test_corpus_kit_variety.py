@@ -28,7 +28,7 @@ def _write_pack(root, rows):
     with open(root / "manifest.csv", "w", newline="") as f:
         w = csv.DictWriter(f, FIELDS)
         w.writeheader()
-        for i, r in enumerate(rows):
+        for r in rows:
             (root / r["path"]).parent.mkdir(parents=True, exist_ok=True)
             sf.write(root / r["path"], r.pop("wave"), SR)
             w.writerow({k: r.get(k, "") for k in FIELDS})
@@ -56,7 +56,7 @@ def test_pack_kits_keep_velocity_layers_round_robins_and_mic_mixes(tmp_path):
     close = kits["pack:big:close"]
     snares = [p for p in close.pieces if p.role == "snare"]
     assert len(snares) == 2                                     # one piece per round robin
-    assert [(l.vmin, l.vmax) for l in snares[0].layers] == [(0.0, 0.6), (0.6, 1.0)]
+    assert [(layer.vmin, layer.vmax) for layer in snares[0].layers] == [(0.0, 0.6), (0.6, 1.0)]
     hat = next(p for p in close.pieces if p.role == "hihat")
     assert "open" in hat.name                                   # the articulation reaches the note hints
     assert kits["pack:tiny"].electronic and not close.electronic
@@ -126,7 +126,8 @@ def test_rooms_are_built_from_close_and_room_pairs_of_the_pack(tmp_path):
 
 
 def test_a_kit_sources_record_carries_the_credits_its_licences_ask_for(tmp_path):
-    rows = [_row("jazzkit", "kick", "Kick", "", "mono", 1, _hit(1)), _row("jazzkit", "snare", "Snare", "", "mono", 1, _hit(2))]
+    rows = [_row("jazzkit", "kick", "Kick", "", "mono", 1, _hit(1)),
+            _row("jazzkit", "snare", "Snare", "", "mono", 1, _hit(2))]
     for r in rows:
         r["source"] = "drum-sklad"
         r["path"] = r["path"].replace("src/", "drum-sklad/")
@@ -142,7 +143,7 @@ def test_oneshots_are_the_kit_samples_the_song_plays_most_not_cuts_of_the_proces
     hat = Piece("closed hat", "hihat", [Layer(0, 1, wave=_hit(3))])
     hits = [(0.0, 36, 120), (0.5, 36, 30), (1.0, 36, 127), (1.5, 42, 90), (9.0, 36, 10)]   # the last is past the end
     played = played_layers(hits, {36: kick, 42: hat}, SR * 2, SR)
-    assert [l.wave is hard for l in played["kick"]] == [True, False] and len(played["hihat"]) == 1
+    assert [layer.wave is hard for layer in played["kick"]] == [True, False] and len(played["hihat"]) == 1
     shot = library_sample(np.concatenate([np.zeros(1000, np.float32), 0.2 * hard]), SR)
     assert np.isclose(np.abs(shot).max(), 10 ** (-1 / 20)) and len(shot) < len(hard) + 1000
     assert library_sample(np.zeros(100, np.float32), SR).size == 0

@@ -9,7 +9,8 @@ from training.corpus.split import split_by_name, split_by_source
 
 
 def _kit(name, waves):
-    pieces = [Piece("kick", "kick", [Layer(0, 1, wave=waves[0])]), Piece("snare", "snare", [Layer(0, 1, wave=waves[1])])]
+    pieces = [Piece("kick", "kick", [Layer(0, 1, wave=waves[0])]),
+              Piece("snare", "snare", [Layer(0, 1, wave=waves[1])])]
     return Kit(name, "synthetic", "test", "CC0", False, pieces)
 
 

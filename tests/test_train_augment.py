@@ -4,7 +4,7 @@ import torch
 
 from model.config import FrontEndConfig
 from model.frontend import LogMel
-from training.augment import AugmentConfig, AugmentParams, Augmenter, sample_params, warp
+from training.augment import AugmentConfig, Augmenter, AugmentParams, sample_params, warp
 
 FPS = 44100 / 512
 

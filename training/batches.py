@@ -6,7 +6,7 @@ Both then share the spectrogram augmentations and the front end's log normalisat
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -52,6 +52,14 @@ def read_excerpt(path: str | Path, start: int, length: int, sample_rate: int | N
     return resample(raw, rate, sample_rate)[skip:skip + length]
 
 
+def mix(parts: Iterable[np.ndarray]) -> np.ndarray:
+    """The sum of one or more stems' arrays: a new array, never one of theirs."""
+    total = sum(parts)
+    if not isinstance(total, np.ndarray):
+        raise ValueError("a mix needs at least one stem")
+    return total
+
+
 class BatchRenderer:
     def __init__(self, songs: Sequence[Song], cfg: ModelConfig, augment: AugmentConfig, mixing: str,
                  frontend: LogMel, store: FeatureStore | None = None):
@@ -72,16 +80,18 @@ class BatchRenderer:
         """(n_mels, source_frames) linear mel power of the mixed excerpt."""
         song = self.songs[pair.song]
         if self.mixing == "power":
-            return torch.from_numpy(sum(self.store.stem_window(song, i, pair.start, self.source_frames)
+            assert self.store is not None  # __init__ checks it
+            return torch.from_numpy(mix(self.store.stem_window(song, i, pair.start, self.source_frames)
                                         for i in pair.stems))
         length = (self.source_frames - 1) * self.hop
         rate = self.cfg.frontend.sample_rate
-        mix = sum(read_excerpt(song.stems[i].path, pair.start * self.hop, length, rate) for i in pair.stems)
-        return self._power(mix)
+        return self._power(mix(read_excerpt(song.stems[i].path, pair.start * self.hop, length, rate)
+                               for i in pair.stems))
 
     def key_power(self, pair: Pair) -> torch.Tensor:
         song = self.songs[pair.song]
         if self.mixing == "power":
+            assert self.store is not None  # __init__ checks it
             return torch.from_numpy(self.store.key(song, pair.oneshot))
         wave = load(song.oneshots[pair.oneshot].path, self.cfg.frontend.sample_rate)
         return self._power(fit_key(wave, self.cfg.key_samples))

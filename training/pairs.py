@@ -1,8 +1,9 @@
 """Positive pairs (section 5): a one-shot (key) and an excerpt of a mix of the song's OTHER stems (query).
 
 The key's own stem never enters its query, except with own_stem_p > 0: then that fraction of queries
-also holds it (a bounce with its placeholder drums still in, as producers often drop). With sparse mixing the query mixes a uniformly drawn number
-2..all of the remaining stems (all of them when fewer than 2 remain); without, always all of them.
+also holds it (a bounce with its placeholder drums still in, as producers often drop). With sparse mixing the
+query mixes a uniformly drawn number 2..all of the remaining stems (all of them when fewer than 2 remain);
+without, always all of them.
 An epoch visits every usable training song once (a random one-shot each); a batch holds distinct songs,
 or pairs of pairs from the same song with QSI-invariance.
 """

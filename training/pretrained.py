@@ -42,7 +42,7 @@ def lite0_checkpoint(out_dir: str | Path) -> Path:
     path = Path(out_dir) / "lite0_imagenet_timm.pth"
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.part")  # each DDP process writes the same file
-    torch.save(dict(zip(target, source.values())), partial)
+    torch.save(dict(zip(target, source.values(), strict=True)), partial)
     partial.replace(path)
     return path
 

@@ -11,9 +11,9 @@ from tqdm import tqdm
 class Bar:
     """progress(done, total, text): one bar, replaced when the total or the phase ("phase: ...") changes."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._bar: tqdm | None = None
-        self._phase = None
+        self._phase: tuple[int, str] | None = None
 
     def __call__(self, done: int, total: int, text: str = "") -> None:
         phase = (total, text.split(":")[0] if ":" in text else "")

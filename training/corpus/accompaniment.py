@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .charts import random_chart
 from .channels import render_channels
+from .charts import random_chart
 from .kits_sf2 import FLUID_GM, fluidsynth_available
 from .midi import DRUM_CHANNEL, MidiError, MidiFile, notes, read_midi
 from .parts import Accompaniment

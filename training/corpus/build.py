@@ -18,8 +18,7 @@ import numpy as np
 
 from .inventory import Inventory, real_inventory, synthetic_inventory
 from .kit_sources import group_kits, source_record
-from .layout import (FORMAT, SAMPLE_RATE, SPLITS, is_song_complete, load_corpus, read_corpus_meta,
-                     write_corpus_meta)
+from .layout import FORMAT, SAMPLE_RATE, SPLITS, is_song_complete, load_corpus, read_corpus_meta, write_corpus_meta
 from .song import SongPlan, make_song
 from .split import split_by_source
 
@@ -54,7 +53,8 @@ def _donor(rng: np.random.Generator, kit, source: str, sources: dict[str, list],
     source of the same split (so no recording crosses splits), the rest by the song's own kit."""
     if rng.random() >= MIXED_KIT_P:
         return "", ()
-    pool = [k for sid, kits in sorted(sources.items()) if sid != source and source_split.get(sid) == source_split[source]
+    pool = [k for sid, kits in sorted(sources.items())
+            if sid != source and source_split.get(sid) == source_split[source]
             for k in kits if k.electronic == kit.electronic]
     if not pool:
         return "", ()
@@ -109,7 +109,10 @@ def _make_one(index: int) -> tuple[int, float, str]:
 def _run(todo: list[int], workers: int, cancel):
     """Results as songs finish; stops starting songs once cancel is set (the pool's unfinished ones are
     terminated, which leaves them without song.json, i.e. incomplete)."""
-    stop = lambda: cancel is not None and cancel.is_set()
+
+    def stop() -> bool:
+        return cancel is not None and cancel.is_set()
+
     if workers <= 1 or len(todo) <= 1:
         for index in todo:
             if stop():

@@ -2,8 +2,8 @@
 time slot k*(seconds+gap), rendered, then cut out."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import soundfile as sf
@@ -48,14 +48,16 @@ def render_channels(events: list[Event], song_notes: list[Note], start: float, s
     fluidsynth_render(soundfont, mid, wav, gain=0.6, timeout_s=60)
     audio, _ = sf.read(wav, dtype="float32", always_2d=True)
     mono = audio.mean(axis=1)
-    n = int(round(seconds * SAMPLE_RATE))
+    frames = int(round(seconds * SAMPLE_RATE))
     taken: set[str] = set()
     out = []
     for k, c in enumerate(channels):
+        role = roles[c]
+        assert role is not None  # channels holds those with a role
         first = int(round(k * slot * SAMPLE_RATE))
-        wave = np.zeros(n, np.float32)
-        seg = mono[first:first + n]
+        wave = np.zeros(frames, np.float32)
+        seg = mono[first:first + frames]
         wave[:len(seg)] = seg
         if np.max(np.abs(wave)) >= SILENCE_PEAK:
-            out.append((unique_name(roles[c], taken), roles[c], wave))
+            out.append((unique_name(role, taken), role, wave))
     return out

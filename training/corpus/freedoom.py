@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from .channels import render_channels
+from .kits_pack import DEFAULT_PACK
 from .kits_sf2 import FLUID_GM
 from .midi import DRUM_CHANNEL, Event, MidiError, Note, notes, read_midi
-from .kits_pack import DEFAULT_PACK
 from .parts import Accompaniment
 
 FREEDOOM_DIR = DEFAULT_PACK / "midi" / "freedoom"

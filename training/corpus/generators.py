@@ -1,16 +1,16 @@
 """The accompaniment generators whose data and tools are installed, and their corpus.json source records."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from .accompaniment import mma_accompaniment, mma_available, prepare_mma_home, working_grooves
 from .freedoom import FREEDOOM_DIR, MUSESCORE_GM, freedoom_accompaniment, freedoom_index, soundfonts
-from .kits_sf2 import FLUID_COPYRIGHT, fluidsynth_available
 from .kits_pack import DEFAULT_PACK
+from .kits_sf2 import FLUID_COPYRIGHT, fluidsynth_available
 from .parts import Accompaniment
 from .performances import GROOVE_DIR, groove_accompaniment, performances
 

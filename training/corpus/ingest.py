@@ -15,8 +15,20 @@ import numpy as np
 
 from model.audio import AudioError, is_audio_path, load
 
-from .layout import (FORMAT, GENRES, PERCUSSION_ROLES, SAMPLE_RATE, is_song_complete, read_corpus_meta,
-                     song_json_path, song_record, write_corpus_meta, write_oneshot, write_song, write_stem)
+from .layout import (
+    FORMAT,
+    GENRES,
+    PERCUSSION_ROLES,
+    SAMPLE_RATE,
+    is_song_complete,
+    read_corpus_meta,
+    song_json_path,
+    song_record,
+    write_corpus_meta,
+    write_oneshot,
+    write_song,
+    write_stem,
+)
 from .oneshots import SILENCE_PEAK, extract_oneshots, oneshot_count
 from .parts import unique_name
 from .roles import stem_role
@@ -60,7 +72,8 @@ def read_genre(song_dir: Path, default: str) -> str:
 
 
 def _load_stems(song_dir: Path, problems: list[str]) -> dict[str, tuple[str, np.ndarray]]:
-    stems, taken = {}, set()
+    stems: dict[str, tuple[str, np.ndarray]] = {}
+    taken: set[str] = set()
     for path in sorted(p for p in song_dir.rglob("*") if p.is_file() and is_audio_path(p)):
         label = f"{song_dir.name}/{path.relative_to(song_dir)}"
         if MIX_WORDS & set(re.findall(r"[a-z]+", path.stem.lower())):

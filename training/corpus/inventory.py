@@ -1,9 +1,9 @@
 """What songs are made of: the kits and the accompaniment generators (Debian-packaged or synthetic)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

@@ -108,7 +108,7 @@ def group_kits(kits: list[Kit], cache_file: Path | None = None) -> dict[str, lis
         matrix = np.stack(prints)
         for first in range(0, len(prints), 256):
             rows, cols = np.nonzero(matrix[first:first + 256] @ matrix.T >= NEAR_DUPLICATE)
-            for row, col in zip(rows + first, cols):
+            for row, col in zip(rows + first, cols, strict=True):
                 parent[find(print_owner[row])] = find(print_owner[col])
     groups: dict[int, list[Kit]] = {}
     for i, kit in enumerate(kits):

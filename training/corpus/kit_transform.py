@@ -22,7 +22,8 @@ def random_kit_transform(rng: np.random.Generator) -> dict:
     if rng.random() < 0.4:
         params["decay_s"] = round(float(rng.uniform(0.15, 0.8)), 3)
     if rng.random() < 0.5:
-        params["tilt"] = {"db": round(float(rng.uniform(-8, 8)), 2), "pivot_hz": round(float(rng.uniform(300, 3000)), 1)}
+        params["tilt"] = {"db": round(float(rng.uniform(-8, 8)), 2),
+                          "pivot_hz": round(float(rng.uniform(300, 3000)), 1)}
     if rng.random() < 0.3:
         params["drive"] = round(float(rng.uniform(1.5, 5.0)), 2)
     if rng.random() < 0.4:

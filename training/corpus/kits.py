@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -37,7 +37,7 @@ class Piece:
         for layer in self.layers:
             if layer.vmin <= v <= layer.vmax:
                 return layer
-        return min(self.layers, key=lambda l: min(abs(l.vmin - v), abs(l.vmax - v)))
+        return min(self.layers, key=lambda layer: min(abs(layer.vmin - v), abs(layer.vmax - v)))
 
 
 @dataclass
@@ -75,7 +75,7 @@ def even_layers(paths_or_waves: list) -> list[Layer]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_cached(path: str) -> np.ndarray:
     try:
         wave = load(path, SAMPLE_RATE, max_seconds=MAX_SAMPLE_S)

@@ -42,7 +42,7 @@ def read_hydrogen_kit(kit_dir: Path) -> Kit | None:
             layers.append(Layer(0.0, 1.0, path=str(Path(kit_dir) / direct)))
         if layers:
             pieces.append(Piece(inst_name, kit_piece_role(re.sub(r"^[a-g]#?\d\s*-\s*", "", inst_name, flags=re.I)),
-                                sorted(layers, key=lambda l: l.vmin)))
+                                sorted(layers, key=lambda layer: layer.vmin)))
     licence = (root.findtext(ns + "license") or "").strip() or "see Debian copyright (GPL-2+)"
     return Kit(name=f"hydrogen:{Path(kit_dir).name}", kind="hydrogen", origin=str(kit_dir), licence=licence,
                electronic=looks_electronic(name, Path(kit_dir).name), pieces=pieces,

@@ -7,6 +7,7 @@ robin; its velocity layers are the recorded velocities, split at their midpoints
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -35,7 +36,8 @@ SOURCE_ATTRIBUTIONS = {
     "drum-sklad": "drum_sklad (Drumlabooh kits) by Peter Semiletov",
 }
 KIT_ATTRIBUTIONS = {
-    "copyc4t-el-nacho-drumkit": "El Nacho Drumkit by copyc4t (Paolo D'Emilio), freesound.org/people/copyc4t/packs/22277/",
+    "copyc4t-el-nacho-drumkit": "El Nacho Drumkit by copyc4t (Paolo D'Emilio), "
+                                "freesound.org/people/copyc4t/packs/22277/",
     "jazzkit": "Gretsch drums by bigjoedrummer, Jazz Gretsch Big Cymbals by shpira (freesound, CC0)",
     "lel-dr8": "ROM dump by Edward d-tech (www.dtech.lv)",
     "lel-psr": "ROM dump by Edward d-tech (www.dtech.lv)",
@@ -54,7 +56,7 @@ def _round_robin(path: str) -> str:
 def _layers(rows: list[dict], root: Path) -> list[Layer]:
     rows = sorted(rows, key=lambda r: float(r["velocity"] or 1.0))
     velocities = [float(r["velocity"] or 1.0) for r in rows]
-    edges = [0.0] + [(a + b) / 2 for a, b in zip(velocities, velocities[1:])] + [1.0]
+    edges = [0.0] + [(a + b) / 2 for a, b in itertools.pairwise(velocities)] + [1.0]
     return [Layer(edges[i], edges[i + 1], path=str(root / r["path"])) for i, r in enumerate(rows)]
 
 

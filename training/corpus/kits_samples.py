@@ -34,7 +34,10 @@ def _pieces(files: list[Path], aliases: dict[str, str] | None = None) -> list[Pi
 def sonic_pi_kits(root: Path = SONIC_PI) -> list[Kit]:
     if not root.is_dir():
         return []
-    glob = lambda *pats: [p for pat in pats for p in root.glob(pat)]
+
+    def glob(*pats: str) -> list[Path]:
+        return [p for pat in pats for p in root.glob(pat)]
+
     groups = {"acoustic": (False, glob("drum_*.flac")),
               "electronic": (True, glob("bd_*.flac", "sn_*.flac", "elec_*.flac", "glitch_perc*.flac"))}
     licence = "CC0 / MIT per file (sonic-pi-samples, see LICENSES copy of the Debian copyright)"

@@ -6,6 +6,7 @@ become the piece's velocity layers.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -116,7 +117,7 @@ def sf2_kits(cache_dir: Path, progress=None) -> list[Kit]:
         if progress:
             progress(i, len(jobs), f"rendering SoundFont kit {name}")
         out_dir, found = _cached_render(Path(cache_dir) / "sf2", name,
-                                        lambda d: _render_kit_notes(sf2, channel, program, notes, d))
+                                        functools.partial(_render_kit_notes, sf2, channel, program, notes))
         if found:
             kits.append(_kit_from_render(name, kind, str(sf2), licence, electronic, out_dir, found, lic_file))
     return kits

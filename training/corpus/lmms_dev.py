@@ -13,17 +13,40 @@ import re
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from model.audio import AudioError, check, load
-from training.corpus.layout import (FORMAT, SAMPLE_RATE, is_percussion, is_song_complete, song_record,
-                                    write_corpus_meta, write_oneshot, write_song, write_stem)
+from training.corpus.layout import (
+    FORMAT,
+    SAMPLE_RATE,
+    is_percussion,
+    is_song_complete,
+    song_record,
+    write_corpus_meta,
+    write_oneshot,
+    write_song,
+    write_stem,
+)
 from training.corpus.lmms_dev_project import Track, project_tracks, read_project
-from training.corpus.lmms_dev_render import (PROJECTS_DIR, Renderer, find_projects, lmms_render, render_hits,
-                                             render_project)
-from training.corpus.lmms_dev_tracks import (SAMPLES_DIR, file_sha1, first_hit, is_drum_sample,
-                                             project_licence, sample_file, track_role)
+from training.corpus.lmms_dev_render import (
+    PROJECTS_DIR,
+    Renderer,
+    find_projects,
+    lmms_render,
+    render_hits,
+    render_project,
+)
+from training.corpus.lmms_dev_tracks import (
+    SAMPLES_DIR,
+    file_sha1,
+    first_hit,
+    is_drum_sample,
+    project_licence,
+    sample_file,
+    track_role,
+)
 from training.corpus.oneshots import SILENCE_PEAK
 from training.corpus.parts import unique_name
 
@@ -102,7 +125,8 @@ def _audible(tracks: Sequence[Track], files: dict[int, Path], seconds: float, no
 def build_song(project: Path, out_dir: Path, render: Renderer, hits: dict[str, Path], samples_dir: Path,
                seconds: float, licence: str) -> tuple[dict, list[str]]:
     """Render (or reuse) and write one song; (render record, notes)."""
-    song_id, notes = song_id_for(project), []
+    song_id = song_id_for(project)
+    notes: list[str] = []
     tracks = [t for t in project_tracks(read_project(project)) if t.number]
     if not any(is_drum_sample(t.sample) for t in tracks):
         raise ValueError("no track plays a drum sample")
@@ -168,7 +192,7 @@ def build_devset(out_dir: str | Path, progress: Progress | None = None, cancel=N
     out_dir = Path(out_dir)
     projects = find_projects() if projects is None else [Path(p) for p in projects]
     copyright_text = COPYRIGHT.read_text() if COPYRIGHT.is_file() else ""
-    summary = {"projects": len(projects), "built": 0, "skipped": 0, "failed": [], "notes": {},
+    summary: dict[str, Any] = {"projects": len(projects), "built": 0, "skipped": 0, "failed": [], "notes": {},
                "render_seconds": 0.0, "cancelled": False}
     tracks, failures = {}, summary["failed"]
     for project in projects:

@@ -122,7 +122,9 @@ def excerpt(root: ET.Element, seconds: float) -> tuple[ET.Element, float]:
     """
     root = copy.deepcopy(root)
     start, window = excerpt_start(root, seconds), seconds * _ticks_per_second(root)
-    for track in [*_song_tracks(root), *root.find("song").findall("track")]:
+    song = root.find("song")
+    assert song is not None  # read_project checks it
+    for track in [*_song_tracks(root), *song.findall("track")]:
         for clip in [c for c in track if c.tag in _CLIPS]:
             pos = float(clip.get("pos", 0)) - start
             if 0 <= pos < window:

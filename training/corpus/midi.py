@@ -44,7 +44,9 @@ def read_midi(path: str | Path) -> MidiFile:
     _, ntracks, division = struct.unpack(">HHH", blob[8:14])
     if division & 0x8000:
         raise MidiError(f"{path}: SMPTE time division is not supported")
-    pos, raw, tempos, names = 8 + hlen, [], [(0, 500000)], {}
+    pos, tempos = 8 + hlen, [(0, 500000)]
+    raw: list[tuple[int, int, int, tuple[int, ...]]] = []  # (tick, status, channel, data)
+    names: dict[int, str] = {}
     for _ in range(ntracks):
         if blob[pos:pos + 4] != b"MTrk":
             raise MidiError(f"{path}: damaged track header")

@@ -44,7 +44,7 @@ def detect_onsets(wave: np.ndarray, sr: int, min_gap_s: float = MIN_GAP_S) -> np
     gap_frames = max(1, int(min_gap_s * sr / HOP))
     is_peak = (flux == maximum_filter1d(flux, 2 * gap_frames + 1)) & (flux > threshold)
     onsets, last = [], -10 ** 9
-    for frame in np.flatnonzero(is_peak):
+    for frame in np.flatnonzero(is_peak).tolist():
         if frame - last >= gap_frames:
             onsets.append(_refine(wave, frame * HOP, sr))
             last = frame

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from .accompaniment import mma_accompaniment
-from .midi import notes, read_midi
 from .kits_pack import DEFAULT_PACK
+from .midi import notes, read_midi
 from .parts import Accompaniment
 
 GROOVE_DIR = DEFAULT_PACK / "midi" / "groove"
@@ -79,8 +79,7 @@ def groove_accompaniment(rng: np.random.Generator, seconds: float, genre: str, g
     # some takes begin after bars of silence
     first_bar = min(math.ceil((hits[0][0] - EARLY_S) * take.bpm / 240.0), last_bar) if hits else 0
     start_bar = int(rng.integers(first_bar, last_bar + 1))
-    hits = excerpt(hits, take.bpm, start_bar, seconds)
     backing = mma_accompaniment(rng, seconds, genre, grooves, mma_home, tempo=take.bpm)
     info = {**backing.info, "generator": "groove-midi+mma", "performance": take.file, "style": take.style,
             "drummer": take.drummer, "bpm": take.bpm, "start_bar": start_bar}
-    return Accompaniment(hits, backing.melodic, info)
+    return Accompaniment(excerpt(hits, take.bpm, start_bar, seconds), backing.melodic, info)

@@ -47,7 +47,7 @@ def mixed_kit(kit: Kit, donor: Kit, roles: tuple[str, ...]) -> Kit:
 
 def mix_levels(stems: dict[str, tuple[str, np.ndarray]], rng: np.random.Generator) -> None:
     """Random 'mix engineer' levels: drum stems by peak (-12..-3 dBFS), melodic ones by RMS (-26..-16)."""
-    for name, (role, wave) in stems.items():
+    for role, wave in stems.values():
         if role in PERCUSSION_ROLES:
             level, target = np.max(np.abs(wave)), 10 ** (rng.uniform(-12, -3) / 20)
         else:

@@ -62,10 +62,14 @@ def synth_kit(rng: np.random.Generator, index: int) -> Kit:
     s = dict(tone=rng.uniform(150, 260), decay=rng.uniform(0.05, 0.25), cutoff=rng.uniform(800, 4000))
     hat_cut, hat_tone = rng.uniform(5000, 9000), rng.uniform(300, 700)
     cym_tone, tom_base = rng.uniform(250, 600), rng.uniform(70, 120)
-    snare = lambda v: (0.6 * _drum(rng, s["tone"], s["tone"] * 1.5, s["decay"] * 0.7, 0.0, 0.4)
-                       + v * _noise_hit(rng, s["decay"], s["cutoff"], 0.4))
+
+    def snare(v: float) -> np.ndarray:
+        return (0.6 * _drum(rng, s["tone"], s["tone"] * 1.5, s["decay"] * 0.7, 0.0, 0.4)
+                + v * _noise_hit(rng, s["decay"], s["cutoff"], 0.4))
+
     pieces = [
-        _piece("kick", "kick", lambda v: _lowpass(_drum(rng, k["f_end"], k["f_start"], k["decay"], 0.3 * v), 2000 + 6000 * v)),
+        _piece("kick", "kick", lambda v: _lowpass(_drum(rng, k["f_end"], k["f_start"], k["decay"], 0.3 * v),
+                                                  2000 + 6000 * v)),
         _piece("snare", "snare", snare),
         _piece("closed hat", "hihat", lambda v: _noise_hit(rng, rng.uniform(0.02, 0.06), hat_cut * v, 0.15, hat_tone)),
         _piece("pedal hat", "hihat", lambda v: _noise_hit(rng, 0.03, hat_cut * 0.8, 0.15, hat_tone)),
