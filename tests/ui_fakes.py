@@ -5,11 +5,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from samplematch_gui.audition import OutputDevice
+from samplematch_gui.ui.results_model import PathRole
 
 LIBRARY_SIZE = 8  # readable one-shots in conftest's sample_library (one more file is broken)
 
@@ -19,6 +20,8 @@ class FakeOutput:
 
     available = True
     reason = ""
+    detail = ""
+    failure = None  # set it to a PlaybackError (and stop) to act as an output that went away mid-sound
 
     def __init__(self, devices: list[OutputDevice] | None = None):
         self.volume = 1.0
@@ -86,7 +89,7 @@ def url_mime(paths: list[str | Path]) -> QMimeData:
 def drop_on(widget, paths: list[str | Path]) -> bool:
     """Drag files over the widget and drop them, as a file manager would; True if accepted."""
     mime = url_mime(paths)
-    pos = QPointF(widget.rect().center())
+    pos: QPoint = widget.rect().center()  # QDragEnter/MoveEvent take a QPoint, QDropEvent a QPointF
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods)
     QApplication.sendEvent(widget, enter)
@@ -94,7 +97,7 @@ def drop_on(widget, paths: list[str | Path]) -> bool:
         return False
     move = QDragMoveEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods)
     QApplication.sendEvent(widget, move)
-    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods)
+    drop = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, buttons, mods)
     QApplication.sendEvent(widget, drop)
     return drop.isAccepted()
 
@@ -107,19 +110,20 @@ def drag_enter_from(widget, paths: list[str | Path], source) -> bool:
             return source
 
     mime = url_mime(paths)
-    enter = FromApp(QPointF(widget.rect().center()), Qt.DropAction.CopyAction, mime,
+    enter = FromApp(widget.rect().center(), Qt.DropAction.CopyAction, mime,
                     Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, enter)
     return enter.isAccepted()
 
 
 def visible_names(window) -> list[str]:
-    proxy = window.proxy
-    return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+    model = window.model
+    return [model.index(r, 0).data() for r in range(model.rowCount())]
 
 
 def visible_paths(window) -> list[str]:
-    return window.proxy.paths(list(range(window.proxy.rowCount())))
+    model = window.model
+    return [model.index(r, 0).data(PathRole) for r in range(model.rowCount())]
 
 
 
