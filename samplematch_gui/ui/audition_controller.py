@@ -1,4 +1,6 @@
-"""Audition: what plays when, at what loudness, on which device (the AudioOutput does the sound)."""
+"""Audition: what plays when (a sample, or the bounce region), at what loudness, on which device (the
+AudioOutput does the sound), and whether audition is on: an output that fails is reported in plain words
+and audition reads as off until a sound plays again, a device is chosen or the devices are rescanned."""
 from __future__ import annotations
 
 import time
@@ -9,8 +11,15 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from model.audio import AudioError
-from samplematch_gui.audition import (PREVIEW_RATE, AudioOutput, Loudness, OutputDevice, PlaybackError,
-                                      load_preview, normalise_loudness)
+from samplematch_gui.audition import (
+    PREVIEW_RATE,
+    AudioOutput,
+    Loudness,
+    OutputDevice,
+    PlaybackError,
+    load_preview,
+    normalise_loudness,
+)
 from samplematch_gui.ui.settings import AppSettings
 
 CACHE_SIZE = 48
@@ -18,11 +27,14 @@ CACHE_SIZE = 48
 
 class AuditionController(QObject):
     selected = Signal(str, object, int)  # path, mono samples, rate (for the preview waveform)
-    started = Signal(str)
-    stopped = Signal()
+    started = Signal(str)  # a sample
+    stopped = Signal()  # whatever played
     failed = Signal(str, str)  # path, message
     position = Signal(float)  # seconds into the playing sample (estimated from the clock)
+    bounceStarted = Signal()
+    bouncePosition = Signal(float)  # seconds into the bounce file
     outputChanged = Signal()  # new device list / availability after a rescan
+    availabilityChanged = Signal()  # the output failed (audition off), or works again
 
     def __init__(self, output: AudioOutput, settings: AppSettings, parent=None,
                  reopen: Callable[[], AudioOutput] | None = None):
@@ -33,7 +45,9 @@ class AuditionController(QObject):
         self._settings = settings
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._playing: str | None = None
+        self._offset: float | None = None  # where in the bounce its playback started; None: a sample plays
         self._started_at = 0.0
+        self._failure: PlaybackError | None = None
         self.auto_play = settings.auto_play
         self.loudness = Loudness(mode=settings.loudness_mode)
         self.output.volume = settings.volume
@@ -44,15 +58,25 @@ class AuditionController(QObject):
 
     @property
     def available(self) -> bool:
-        return self.output.available
+        return self.output.available and self._failure is None
 
     @property
     def reason(self) -> str:
-        return self.output.reason
+        """Why audition is off and what to do, in plain words ("" when it is on)."""
+        return self._failure.advice if self._failure is not None else self.output.reason
+
+    @property
+    def detail(self) -> str:
+        """The sound library's own words for the reason."""
+        return self._failure.detail if self._failure is not None else self.output.detail
 
     @property
     def playing(self) -> str | None:
         return self._playing
+
+    @property
+    def playing_bounce(self) -> bool:
+        return self._playing is not None and self._offset is not None
 
     # samples ------------------------------------------------------------------------------
     def _samples(self, path: str) -> np.ndarray:
@@ -83,18 +107,38 @@ class AuditionController(QObject):
         except AudioError as exc:
             self.failed.emit(path, str(exc))
             return
-        self.output.stop()
+        if self._start(path, wave, PREVIEW_RATE, None):
+            self.started.emit(path)
+
+    def play_bounce(self, path: str, wave: np.ndarray, rate: int, start: float) -> None:
+        """Play part of the bounce, `wave` from `start` seconds into the file, level-matched like the samples."""
+        if self._start(path, wave, rate, start):
+            self.bounceStarted.emit()
+
+    def _start(self, path: str, wave: np.ndarray, rate: int, offset: float | None) -> bool:
+        self.stop()
         if not self.output.available:
-            return
+            return False
         try:
-            self.output.play(normalise_loudness(wave, self.loudness), PREVIEW_RATE)
+            self.output.play(normalise_loudness(wave, self.loudness), rate)
         except PlaybackError as exc:
-            self.failed.emit(path, str(exc))
-            return
-        self._playing = path
+            self._fail(path, exc)
+            return False
+        self._set_failure(None)
+        self._playing, self._offset = path, offset
         self._started_at = time.monotonic()
         self._poll.start()
-        self.started.emit(path)
+        return True
+
+    def _fail(self, path: str, error: PlaybackError) -> None:
+        self.failed.emit(path, str(error))
+        self._set_failure(error)
+
+    def _set_failure(self, error: PlaybackError | None) -> None:
+        before = self.reason, self.available, self.detail
+        self._failure = error
+        if (self.reason, self.available, self.detail) != before:
+            self.availabilityChanged.emit()
 
     def toggle(self, path: str) -> None:
         """Space: stop the sample if it is sounding, else play it."""
@@ -110,14 +154,21 @@ class AuditionController(QObject):
     def _end(self) -> None:
         self._poll.stop()
         if self._playing is not None:
-            self._playing = None
+            self._playing = self._offset = None
             self.stopped.emit()
 
     def _check_finished(self) -> None:
-        if not self.output.is_playing():
-            self._end()
-        else:
-            self.position.emit(time.monotonic() - self._started_at)
+        path, elapsed = self._playing, time.monotonic() - self._started_at
+        if self.output.is_playing():
+            if self._offset is None:
+                self.position.emit(elapsed)
+            else:
+                self.bouncePosition.emit(self._offset + elapsed)
+            return
+        failure = self.output.failure
+        self._end()
+        if failure is not None and path is not None:
+            self._fail(path, failure)
 
     # settings -----------------------------------------------------------------------------
     def set_volume(self, volume: float) -> None:
@@ -140,6 +191,7 @@ class AuditionController(QObject):
         self.output.set_device(None if device is None else device.index)
         self._settings.device_name = None if device is None else device.name
         self._settings.device_host_api = None if device is None else device.host_api
+        self._set_failure(None)  # the next sound tries the new device
 
     @property
     def can_rescan(self) -> bool:
@@ -154,7 +206,9 @@ class AuditionController(QObject):
         self.output = self._reopen()
         self.output.volume = self._settings.volume
         self._restore_device()
+        self._failure = None
         self.outputChanged.emit()
+        self.availabilityChanged.emit()
 
     def _restore_device(self) -> None:
         """The saved device, by name and host API (PortAudio indices change with the hardware)."""

@@ -1,14 +1,24 @@
-"""Category toggles with counts, a text filter and the result count above the table."""
+"""Category chips with counts, a text filter and the result count above the table.
+
+A click on a chip shows just that category (a click on the only one shown shows all again); Ctrl- or
+Shift-click adds a category or takes it away; *All* shows every category.
+"""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from model.taxonomy import CATEGORIES
 from samplematch_gui.ui import theme
+
+ADDING = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+# What the chips say, from the widest bar to the narrowest: name and count, name, count, only the colour
+FULL, NAMES, COUNTS, DOTS = "full", "names", "counts", "dots"
+MODES = (FULL, NAMES, COUNTS, DOTS)
 
 
 def dot_icon(colour: QColor, size: int = 10) -> QIcon:
@@ -24,8 +34,55 @@ def dot_icon(colour: QColor, size: int = 10) -> QIcon:
     return QIcon(pixmap)
 
 
+def label_chip(chip: QToolButton, text: str) -> None:
+    """The chip says text beside its dot, or only shows the dot."""
+    chip.setText(text)
+    chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon if text
+                            else Qt.ToolButtonStyle.ToolButtonIconOnly)
+
+
+class Chip(QToolButton):
+    """A category's chip; `picked(category, adding)` on a click (adding: Ctrl or Shift held)."""
+
+    picked = Signal(str, bool)
+
+    def __init__(self, category: str):
+        super().__init__()
+        self.category = category
+        self._modifiers: Qt.KeyboardModifier | None = None  # of the mouse click being handled
+        self.setObjectName("Chip")
+        self.setCheckable(True)
+        self.setIcon(dot_icon(theme.category_colour(category)))
+        self.setIconSize(QSize(10, 10))
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.clicked.connect(self._clicked)
+
+    def mouseReleaseEvent(self, event) -> None:
+        self._modifiers = event.modifiers()
+        try:
+            super().mouseReleaseEvent(event)
+        finally:
+            self._modifiers = None
+
+    def _clicked(self) -> None:
+        modifiers = QApplication.keyboardModifiers() if self._modifiers is None else self._modifiers
+        self.picked.emit(self.category, bool(modifiers & ADDING))
+
+
+class SearchField(QLineEdit):
+    """The text filter; ↓ (or Enter) moves on into the results."""
+
+    leave = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.leave.emit()
+        else:
+            super().keyPressEvent(event)
+
+
 class FilterBar(QWidget):
-    categoriesChanged = Signal(set)
+    categoriesChanged = Signal(set)  # the categories shown
     textChanged = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
@@ -33,92 +90,137 @@ class FilterBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        self.buttons: dict[str, QToolButton] = {}
-        for category in CATEGORIES:
-            button = QToolButton()
-            button.setObjectName("Chip")
-            button.setCheckable(True)
-            button.setChecked(True)
-            button.setIcon(dot_icon(theme.category_colour(category)))
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setToolTip(f"Show {theme.CATEGORY_LABELS[category].lower()} samples "
-                              "(right-click: only these)")
-            button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            button.customContextMenuRequested.connect(lambda _, c=category: self.solo(c))
-            button.toggled.connect(self._toggled)
-            button.setMinimumWidth(48)  # squeezable: narrow windows show counts only
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            self.buttons[category] = button
-            layout.addWidget(button)
         self.all_button = QToolButton()
-        self.all_button.setObjectName("Flat")
+        self.all_button.setObjectName("Chip")
+        self.all_button.setCheckable(True)
         self.all_button.setText("All")
         self.all_button.setToolTip("Show every category")
-        self.all_button.clicked.connect(lambda: self.set_categories(set(CATEGORIES)))
+        self.all_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.all_button.clicked.connect(lambda: self.set_categories(set()))
         layout.addWidget(self.all_button)
+        self.buttons: dict[str, Chip] = {}
+        for category in CATEGORIES:
+            chip = Chip(category)
+            chip.picked.connect(self._picked)
+            self.buttons[category] = chip
+            layout.addWidget(chip)
         layout.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setObjectName("Muted")
         layout.addWidget(self.count_label)
         layout.addSpacing(8)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Filter by name or folder")
+        self.search = SearchField()
+        self.search.setPlaceholderText("Filter by name, folder or category")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(120)
+        self.search.setMinimumWidth(110)
         self.search.setMaximumWidth(240)
         self.search.textChanged.connect(self.textChanged.emit)
         layout.addWidget(self.search)
+        self._chosen: frozenset[str] = frozenset()  # empty: all
         self._counts: Counter = Counter()
-        self._compact = False
+        self._needs: dict[str, int] = {}
+        self._mode: str | None = None
+        self._show_chosen()
         self.set_counts(Counter())
 
     def categories(self) -> set[str]:
-        return {c for c, b in self.buttons.items() if b.isChecked()}
+        """The categories shown."""
+        return set(self._chosen or CATEGORIES)
 
-    def set_categories(self, categories: set[str]) -> None:
-        for c, b in self.buttons.items():
-            b.blockSignals(True)
-            b.setChecked(c in categories)
-            b.blockSignals(False)
+    def chosen(self) -> set[str]:
+        """The categories picked (empty: all of them)."""
+        return set(self._chosen)
+
+    def set_categories(self, categories: Iterable[str]) -> None:
+        """Show these categories (none, or every one: all)."""
+        chosen = frozenset(categories) & frozenset(CATEGORIES)
+        self._chosen = frozenset() if chosen == frozenset(CATEGORIES) else chosen
+        self._show_chosen()
         self.categoriesChanged.emit(self.categories())
 
-    def solo(self, category: str) -> None:
-        self.set_categories({category})
+    def _picked(self, category: str, adding: bool) -> None:
+        if adding:
+            self.set_categories(self._chosen ^ {category})
+        else:  # the only one shown, clicked again: all of them again
+            self.set_categories(set() if self._chosen == {category} else {category})
 
-    def _toggled(self, _checked: bool) -> None:
-        self.categoriesChanged.emit(self.categories())
+    def _show_chosen(self) -> None:
+        """Chosen chips are lit; while some are chosen the others are dimmed."""
+        self.all_button.setChecked(not self._chosen)
+        for category, chip in self.buttons.items():
+            chip.setChecked(category in self._chosen)
+            dimmed = bool(self._chosen) and category not in self._chosen
+            if chip.property("dimmed") != dimmed:
+                chip.setProperty("dimmed", dimmed)
+                chip.style().unpolish(chip)
+                chip.style().polish(chip)
 
     def set_counts(self, counts: Counter) -> None:
         self._counts = counts
-        self._fit()  # longer counts may no longer fit beside the names
-        for c, b in self.buttons.items():
-            n = f"{counts.get(c, 0):,}"
-            b.setText(n if self._compact else f"{theme.CATEGORY_LABELS[c]}  {n}")
+        for c, chip in self.buttons.items():
+            n = counts.get(c, 0)
+            chip.setToolTip(f"{theme.CATEGORY_LABELS[c]}: {n:,} sample{'' if n == 1 else 's'}\nClick: show only "
+                            "these · Ctrl- or Shift-click: show these too, or no longer")
+        self._measure()
 
-    def _full_width(self) -> int:
-        """Width the bar needs with category names on the chips and the count shown."""
-        spacing = self.layout().spacing()
-        chips = sum(b.fontMetrics().horizontalAdvance(
-            f"{theme.CATEGORY_LABELS[c]}  {self._counts.get(c, 0):,}") + 46 + spacing
-            for c, b in self.buttons.items())
-        count = self.count_label.fontMetrics().horizontalAdvance(self.count_label.text()) + 16
-        return chips + self.all_button.sizeHint().width() + count + self.search.minimumWidth()
+    def _chip_text(self, category: str, mode: str) -> str:
+        n, name = f"{self._counts.get(category, 0):,}", theme.CATEGORY_LABELS[category]
+        return {FULL: f"{name}  {n}", NAMES: name, COUNTS: n, DOTS: ""}[mode]
+
+    def _measure(self) -> None:
+        """The width the bar needs in each mode (the result count is shown in the full one only)."""
+        layout = self.layout()
+        assert layout is not None  # set in __init__
+        spacing = layout.spacing()
+        fixed = self.all_button.sizeHint().width() + spacing + 8 + self.search.minimumWidth()
+        count = self.count_label.fontMetrics().horizontalAdvance(self.count_label.text()) + spacing
+        self._needs = {}
+        for mode in MODES:
+            chips = 0
+            for c, chip in self.buttons.items():
+                label_chip(chip, self._chip_text(c, mode))
+                chips += chip.sizeHint().width() + spacing
+            self._needs[mode] = fixed + chips + (count if mode == FULL else 0)
+        self._mode = None
+        self._fit()
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self._needs[DOTS], hint.height())
 
     def resizeEvent(self, event) -> None:
-        if self._fit():
-            self.set_counts(self._counts)
         super().resizeEvent(event)
+        self._fit()
 
-    def _fit(self) -> bool:
-        """Narrow windows (beside a DAW) get dot + count chips; names stay in the tooltips.
-        True when the mode changed."""
-        compact = self.width() < self._full_width()
-        if compact == self._compact:
-            return False
-        self._compact = compact
-        self.count_label.setVisible(not compact)
-        return True
+    def showEvent(self, event) -> None:
+        self._measure()  # polished now: the style sheet's paddings count
+        super().showEvent(event)
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange) and self._needs:
+            self._measure()
+        super().changeEvent(event)
+
+    def _fit(self) -> None:
+        """Narrower windows (beside a DAW) get chips with less on them; the names and counts are always in the
+        tooltips."""
+        mode = next((m for m in MODES if self._needs[m] <= self.width()), DOTS)
+        if mode == self._mode:
+            return
+        self._mode = mode
+        for c, chip in self.buttons.items():
+            label_chip(chip, self._chip_text(c, mode))
+            chip.setMinimumWidth(chip.sizeHint().width())  # never squeezed: the search field gives way
+        self.count_label.setVisible(mode == FULL)
+
+    def mode(self) -> str:
+        """What the chips say: FULL, NAMES, COUNTS or DOTS."""
+        assert self._mode is not None  # _fit has chosen it
+        return self._mode
 
     def set_result_count(self, shown: int, total: int) -> None:
         text = f"{shown:,} of {total:,}" if shown != total else f"{total:,} samples"
-        self.count_label.setText(text)
+        if text != self.count_label.text():
+            self.count_label.setText(text)
+            self._measure()

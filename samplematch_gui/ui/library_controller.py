@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from samplematch_gui.library_db import LibraryDB, SampleRow
-from samplematch_gui.paths import normalise_path
+from samplematch_gui.library_db import LibraryDB, LibraryError, SampleRow
+from samplematch_gui.paths import normalise_path, shown
 from samplematch_gui.scanner import ScanProgress, ScanSummary, scan_library
 from samplematch_gui.ui.settings import AppSettings
 from samplematch_gui.ui.workers import Task, TaskRunner
@@ -39,31 +40,39 @@ class LibraryController(QObject):
         for folder in settings.folders:  # settings keep the list if the cache was deleted
             if folder not in db.folders():
                 db.add_folder(folder)
-        settings.folders = db.folders()
+        settings.folders = self._announced = db.folders()
 
     # folders ------------------------------------------------------------------------------
     def folders(self) -> list[str]:
         return [f for f in self.db.folders() if f not in self._removals]
 
-    def add_folders(self, paths: list[str | Path]) -> list[str]:
-        """Add existing folders (others are ignored); returns those newly added; starts a scan."""
+    def add_folders(self, paths: Sequence[str | Path]) -> tuple[list[str], list[str]]:
+        """Add existing folders (others are ignored) and start a scan; returns those newly added, and a line
+        for each that could not be, saying why."""
         known = set(self.folders())
-        added = []
+        added, refused = [], []
         for p in paths:
             norm = normalise_path(p)
             if os.path.isdir(norm) and norm not in known:
+                try:
+                    added.append(self.db.add_folder(norm))
+                except ValueError as exc:  # a name that is not UTF-8 (it says which)
+                    refused.append(str(exc))
+                    continue
+                except LibraryError as exc:  # the cache cannot be written: a full disk...
+                    refused.append(f"{shown(norm)} was not added: {exc}")
+                    continue
                 if norm in self._removals:  # removed during this scan, wanted back before it stopped
                     self._removals.remove(norm)
-                added.append(self.db.add_folder(norm))
                 known.add(norm)
         if added:
             self._folders_changed()
             self.rescan()
-        return added
+        return added, refused
 
     def remove_folder(self, path: str) -> None:
         """Forget a folder and its cached samples; never touches the files."""
-        if self.scanning():
+        if self._task is not None:  # scanning
             self._removals.append(path)
             self._task.cancel.set()
             self._rescan_pending = True
@@ -72,8 +81,14 @@ class LibraryController(QObject):
             self.libraryChanged.emit()
         self._folders_changed()
 
+    def refresh_folders(self) -> None:
+        """Pick up folders added or removed elsewhere (`samplematch index` beside the app) and their samples."""
+        if self.folders() != self._announced:
+            self._folders_changed()
+            self.libraryChanged.emit()
+
     def _folders_changed(self) -> None:
-        self._settings.folders = self.folders()
+        self._settings.folders = self._announced = self.folders()
         self.foldersChanged.emit(self.folders())
 
     # scanning -----------------------------------------------------------------------------
@@ -85,7 +100,8 @@ class LibraryController(QObject):
 
     def rescan(self) -> None:
         """Bring the cache up to date (incremental: unchanged files are skipped)."""
-        if self.scanning():  # restart so that new folders are included; done work is kept
+        self.refresh_folders()
+        if self._task is not None:  # scanning: restart so that new folders are included; done work is kept
             self._rescan_pending = True
             self._task.cancel.set()
             return
@@ -101,12 +117,7 @@ class LibraryController(QObject):
                 db.close()
 
         self._rescan_pending = False
-        task = Task(job, self._runner.next_generation())
-        task.signals.progress.connect(self._on_progress)
-        task.signals.finished.connect(self._on_finished)
-        task.signals.failed.connect(self._on_failed)
-        task.signals.done.connect(self._on_done)
-        self._task = self._runner.start(task)
+        self._task = self._runner.run(job, self._on_finished, self._on_failed, self._on_progress, self._on_done)
         self._last_refresh = time.monotonic()
         self.scanStarted.emit()
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from samplematch_gui.result_table import display_folder
 from samplematch_gui.scanner import ScanProgress, ScanSummary
-from samplematch_gui.ui.results_model import display_folder
 
 
 def format_eta(seconds: float | None) -> str:
@@ -37,7 +46,6 @@ class LibraryPanel(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("Sidebar")
-        self.setMinimumWidth(220)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 16, 14, 12)
         layout.setSpacing(10)

@@ -1,26 +1,38 @@
 """The main window: composes the panels and wires them to the library, search and audition."""
 from __future__ import annotations
 
-import math
 import os
-from collections import Counter
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMenu, QSplitter, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSlider,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from model.audio import AUDIO_EXTENSIONS
-from samplematch_gui.audition import AudioOutput
+from model.audio import AUDIO_EXTENSIONS, AudioError
+from samplematch_gui.audition import PREVIEW_RATE, AudioOutput, load_preview
 from samplematch_gui.demo import DemoLibrary, build_demo
 from samplematch_gui.engine import BUILD_COMMAND
 from samplematch_gui.library_db import LibraryDB
-from samplematch_gui.paths import is_inside
+from samplematch_gui.query_session import QuerySession
 from samplematch_gui.scanner import ScanSummary
 from samplematch_gui.ui.audition_controller import AuditionController
 from samplematch_gui.ui.banner import Banner
+from samplematch_gui.ui.bounce_controller import BounceController
 from samplematch_gui.ui.drops import DropTarget
 from samplematch_gui.ui.empty_state import EmptyState
 from samplematch_gui.ui.errors_dialog import ErrorsDialog
@@ -30,14 +42,14 @@ from samplematch_gui.ui.library_panel import LibraryPanel
 from samplematch_gui.ui.menus import build_menus
 from samplematch_gui.ui.preview_bar import PreviewBar
 from samplematch_gui.ui.query_panel import QueryPanel
-from samplematch_gui.ui.results_model import (COLUMNS, CategoryRole, PathRole, ResultsFilter,
-                                              ResultsModel)
+from samplematch_gui.ui.results_model import CategoryRole, PathRole, ResultsModel
 from samplematch_gui.ui.results_view import ResultsView
 from samplematch_gui.ui.reveal import reveal
 from samplematch_gui.ui.search_controller import SearchController
 from samplematch_gui.ui.settings import AppSettings
-from samplematch_gui.ui.theme import category_colour
-from samplematch_gui.ui.workers import Task, TaskRunner
+from samplematch_gui.ui.sidebar_splitter import SidebarSplitter
+from samplematch_gui.ui.theme import CATEGORY_LABELS, category_colour
+from samplematch_gui.ui.workers import TaskRunner
 
 AUDIO_FILTER = "Audio ({})".format(" ".join(f"*{e}" for e in sorted(AUDIO_EXTENSIONS)))
 
@@ -52,22 +64,23 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.db = LibraryDB(db_path)
         self.library = LibraryController(self.db, settings, self)
-        self.search = SearchController(db_path, self)
+        self.search = SearchController(QuerySession(db_path), self)
         self.audition = AuditionController(audio, settings, self, reopen_audio)
         self._jobs = TaskRunner(self)
         self._closed = False
+        self._folders_shown: tuple | None = None
+        self._reselect_later: str | None = None  # selected when the results were cleared for a new query
         self._build_widgets()
         self.drops = DropTarget(self)
         self._build_menus()
         self._wire()
         self._restore()
-        self._folder_counts_key: tuple | None = None
-        self._shown_query = None  # the query whose results the table shows
         self._folders_changed(self.library.folders())
         self.library_panel.set_recent(self.settings.recent_bounces)
         self._update_stats()
         self._update_page()
         self.search.reload_index()
+        self._restore_last_bounce()
 
     # construction -------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -78,11 +91,9 @@ class MainWindow(QMainWindow):
         self.empty_state = EmptyState()
         self.query_panel = QueryPanel()
         self.filter_bar = FilterBar()
-        self.model = ResultsModel(self)
-        self.proxy = ResultsFilter(self)
-        self.proxy.setSourceModel(self.model)
+        self.model = ResultsModel(self.search.correct_categories, self)
         self.table = ResultsView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.preview = PreviewBar(self.audition)
 
         results = QWidget()
@@ -121,21 +132,35 @@ class MainWindow(QMainWindow):
         banner_holder.hide()
         rl.addWidget(self.pages, 1)
 
-        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.main_splitter.addWidget(self.library_panel)
-        self.main_splitter.addWidget(right)
-        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter = SidebarSplitter(self.library_panel, right)
         self.main_splitter.setSizes([270, 1090])
-        self.main_splitter.setChildrenCollapsible(False)
         self.main_splitter.setHandleWidth(1)
         self.setCentralWidget(self.main_splitter)
 
+        self.sidebar_button = QToolButton()  # while the sidebar is hidden, the way back to it
+        self.sidebar_button.setObjectName("Flat")
+        self.sidebar_button.setText("☰ Library")
+        self.sidebar_button.setToolTip("Show the sample folders and recent bounces (F9)")
+        self.sidebar_button.clicked.connect(lambda: self.show_sidebar(True))
+        self.sidebar_button.hide()
+        self.statusBar().addPermanentWidget(self.sidebar_button)
         self.audition_label = QLabel()
         self.statusBar().addPermanentWidget(self.audition_label)
         self._show_audition_state()
+        self._leave_keys_to_the_list()
+
+    def _leave_keys_to_the_list(self) -> None:
+        """A click on a button, slider or combo box does not take the keyboard: Space and the arrows stay
+        with the results (Tab still reaches every control)."""
+        for kind in (QAbstractButton, QAbstractSlider, QComboBox):
+            for control in self.findChildren(kind):
+                if control.focusPolicy() & Qt.FocusPolicy.ClickFocus:
+                    control.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
     def _build_menus(self) -> None:
-        self.auto_play_action = build_menus(self)
+        self.auto_play_action, self.sidebar_action = build_menus(self)
+        self.sidebar_action.setChecked(True)
+        self.main_splitter.sidebarShown.connect(self._sidebar_shown)
         self.auto_play_action.setChecked(self.audition.auto_play)
         self.auto_play_action.toggled.connect(self.preview.auto_play.setChecked)
         self.preview.auto_play.toggled.connect(self.auto_play_action.setChecked)
@@ -175,10 +200,14 @@ class MainWindow(QMainWindow):
         s.busyChanged.connect(q.set_busy)
         s.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
 
-        self.filter_bar.categoriesChanged.connect(self.proxy.set_categories)
-        self.filter_bar.textChanged.connect(self.proxy.set_text)
-        self.proxy.filterChanged.connect(self._update_counts)
-        self.proxy.modelReset.connect(self._update_counts)
+        self.filter_bar.categoriesChanged.connect(self.model.set_categories)
+        self.filter_bar.textChanged.connect(self.model.set_text)
+        self.filter_bar.search.leave.connect(self._into_results)
+        self.table.noticeLinkActivated.connect(self._clear_filters)
+        s.busyChanged.connect(self._show_notice)
+        self.model.filterChanged.connect(self._update_counts)
+        self.model.filterChanged.connect(self._check_selection)
+        self.model.modelReset.connect(self._update_counts)
 
         t = self.table
         t.playRequested.connect(self.audition.play)
@@ -189,7 +218,6 @@ class MainWindow(QMainWindow):
         t.moreLikeThisRequested.connect(s.more_like)
         t.revealRequested.connect(self._reveal)
         t.copyPathsRequested.connect(self._copy_paths)
-        self.model.categoryEdited.connect(self._category_edited)
         self.audition.failed.connect(
             lambda path, m: self.statusBar().showMessage(f"Cannot play {Path(path).name}: {m}",
                                                          8000))
@@ -197,6 +225,8 @@ class MainWindow(QMainWindow):
         self.audition.outputChanged.connect(self._devices_rescanned)
         self.preview.play_button.clicked.connect(self._toggle_play)
         self.preview.more_button.clicked.connect(self.more_like_current)
+        self.bounce_controller = BounceController(q, s, self.audition, self)  # plays the region, seeks
+        self.audition.availabilityChanged.connect(self._show_audition_state)
 
     # settings -----------------------------------------------------------------------------
     def _restore(self) -> None:
@@ -209,11 +239,37 @@ class MainWindow(QMainWindow):
                 splitter.restoreState(state)
         columns = self.settings.splitter_state("columns")
         if columns is not None:
-            self.table.horizontalHeader().restoreState(columns)
+            self.table.restore_columns(columns)
         self.filter_bar.set_categories(self.settings.categories)
-        self.filter_bar.search.setText(self.settings.text_filter)
-        self.search.excerpts = self.settings.excerpts
+        self.main_splitter.set_wanted(self.settings.sidebar)
+        self.search.set_excerpts(self.settings.excerpts)
         self.query_panel.set_excerpts(self.settings.excerpts)
+
+    def _restore_last_bounce(self) -> None:
+        """Relaunched: the bounce and region of last time, ranked once the model is loaded; a bounce that has
+        gone since is only mentioned."""
+        last = self.settings.last_bounce
+        if last is None:
+            return
+        path, region = last
+        if not os.path.isfile(path):
+            self.query_panel.show_missing_bounce(path)
+            return
+        self.open_bounce(path)
+        if region is not None and self.search.bounce is not None:
+            self.search.set_region(*region)
+
+    def show_sidebar(self, shown: bool) -> None:
+        """The user shows or hides the sidebar; shown in a window too narrow for it, the window widens."""
+        splitter = self.main_splitter
+        splitter.set_wanted(shown, insist=True)
+        if shown and splitter.width() < splitter.width_for_both():
+            self.resize(self.width() + splitter.width_for_both() - splitter.width(), self.height())
+        self.settings.sidebar = shown
+
+    def _sidebar_shown(self, shown: bool) -> None:
+        self.sidebar_action.setChecked(shown)
+        self.sidebar_button.setVisible(not shown)
 
     def _splitters(self) -> dict[str, QSplitter]:
         return {"main": self.main_splitter, "workspace": self.workspace_splitter}
@@ -223,15 +279,29 @@ class MainWindow(QMainWindow):
         for name, splitter in self._splitters().items():
             self.settings.set_splitter_state(name, splitter.saveState())
         self.settings.set_splitter_state("columns", self.table.horizontalHeader().saveState())
-        self.settings.categories = self.filter_bar.categories()
-        self.settings.text_filter = self.filter_bar.search.text()
+        self.settings.categories = self.filter_bar.chosen()
+        bounce = self.search.bounce
+        self.settings.last_bounce = None if bounce is None else (bounce.path, bounce.region)
         self.settings.sync()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and not self._closed:
+            self.library.refresh_folders()  # back from a terminal where `samplematch index` ran?
+        super().changeEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        """Space that no control took (the focus is on a slider, a label, nothing): play or stop."""
+        if event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self._toggle_play()
+        else:
+            super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:
         if self._closed:
             return super().closeEvent(event)
         self._closed = True
         self.save_settings()
+        self.hide()  # gone at once; a scan still finishing its batch is waited for out of sight
         self.audition.stop()
         self.audition.output.close()
         self.library.shutdown()
@@ -262,14 +332,17 @@ class MainWindow(QMainWindow):
 
     # library ------------------------------------------------------------------------------
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a sample folder")
+        folder = QFileDialog.getExistingDirectory(self, "Add a sample folder",
+                                                  self.settings.dialog_folder("samples"))
         if folder:
+            self.settings.set_dialog_folder("samples", os.path.dirname(folder.rstrip(os.sep)) or folder)
             self.add_folders([folder])
 
     def add_folders(self, folders: list[str]) -> None:
-        added = self.library.add_folders(folders)
-        if added:
-            self.statusBar().showMessage(f"Added {', '.join(Path(f).name for f in added)}", 5000)
+        added, refused = self.library.add_folders(folders)
+        said = [f"Added {', '.join(Path(f).name for f in added)}"] if added else []
+        if said or refused:
+            self.statusBar().showMessage("; ".join(said + refused), 15000 if refused else 5000)
 
     def cancel_scan(self) -> None:
         self.library.cancel_scan()
@@ -277,21 +350,16 @@ class MainWindow(QMainWindow):
 
     def _folders_changed(self, folders: list[str]) -> None:
         self.model.set_roots(folders)
-        self._folder_counts_key = None
         self._show_folders()
         self._update_page()
 
     def _show_folders(self) -> None:
         """The folder list with each folder's sample count (from the rows on show)."""
         folders = self.library.folders()
-        key = (tuple(folders), self.model.rowCount())
-        if key == self._folder_counts_key:
-            return
-        self._folder_counts_key = key
-        counts: Counter = Counter()
-        for item in self.model.items():  # a sample in nested folders counts in each of them
-            counts.update(f for f in folders if is_inside(item.row.path, f))
-        self.library_panel.set_folders(folders, counts)
+        shown = (folders, self.model.folder_counts(folders))
+        if shown != self._folders_shown:  # rebuilding the list would drop its selection
+            self._folders_shown = shown
+            self.library_panel.set_folders(*shown)
 
     def _scan_finished(self, summary: ScanSummary) -> None:
         self.library_panel.scan_finished(summary)
@@ -331,10 +399,7 @@ class MainWindow(QMainWindow):
         """Build (once) the demo library and bounce in the data folder, add it, rank it."""
         self.empty_state.set_building_demo(True)
         self.statusBar().showMessage("Building the demo library…")
-        task = Task(lambda cancel, report: build_demo(), self._jobs.next_generation())
-        task.signals.finished.connect(self._demo_ready)
-        task.signals.failed.connect(self._demo_failed)
-        self._jobs.start(task)
+        self._jobs.run(lambda cancel, report: build_demo(), self._demo_ready, self._demo_failed)
 
     def _demo_ready(self, generation: int, demo: DemoLibrary) -> None:
         self.empty_state.set_building_demo(False)
@@ -348,8 +413,10 @@ class MainWindow(QMainWindow):
 
     # query --------------------------------------------------------------------------------
     def choose_bounce(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a bounce of your track", "", AUDIO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a bounce of your track",
+                                              self.settings.dialog_folder("bounce"), AUDIO_FILTER)
         if path:
+            self.settings.set_dialog_folder("bounce", os.path.dirname(path))
             self.open_bounce(path)
 
     def open_bounce(self, path: str) -> None:
@@ -367,11 +434,25 @@ class MainWindow(QMainWindow):
         self._update_page()
 
     def _query_changed(self, query) -> None:
+        shown = self.model.query()
+        if query is not None and shown is not None and (shown.kind, shown.path) != (query.kind, query.path):
+            self._reselect_later = self.table.current_path() or self._reselect_later
+            self.model.clear()  # the old query's scores must not sit under the new one's name
+        if query is not None and query.kind == "like":
+            self._show_reference(query.path)
         self.query_panel.show_query(query, self.search.bounce)
         bounce = self.search.bounce
         self.setWindowTitle("SampleMatch" if bounce is None else f"{bounce.name} — SampleMatch")
         if self.search.bounce is None:
             self.query_panel.clear_bounce()
+
+    def _show_reference(self, path: str) -> None:
+        """More like this: the sample ranked by takes the bounce's place above the results."""
+        try:
+            self.query_panel.show_reference(load_preview(path, PREVIEW_RATE), PREVIEW_RATE)
+        except AudioError as exc:
+            self.query_panel.show_reference(None, PREVIEW_RATE)
+            self.statusBar().showMessage(f"Cannot show {Path(path).name}: {exc}", 8000)
 
     def _excerpts_changed(self, count: int) -> None:
         self.settings.excerpts = count
@@ -394,25 +475,19 @@ class MainWindow(QMainWindow):
             self.search.more_like(path)
 
     # results ------------------------------------------------------------------------------
-    def show_results(self, ranked: list) -> None:
+    def show_results(self, ranking) -> None:
         """A new query shows best first from the top; a re-rank of the same one (the library
         changed) keeps the user's sort, selection and scroll position."""
-        current, scroll = self.table.current_path(), self.table.verticalScrollBar().value()
-        new_query = self.search.query != self._shown_query
-        self._shown_query = self.search.query
-        scored, was_scored = any(not math.isnan(r.score) for r in ranked), self.model.has_scores()
-        score, column, order = COLUMNS.index("score"), self.proxy.sort_column(), self.proxy.sort_order()
-        if scored and (new_query or not was_scored or column == -1):  # a first ranking: best first
-            column, order = score, Qt.SortOrder.DescendingOrder
-        elif not scored and column in (-1, score):  # browsing the library: by name
-            column, order = COLUMNS.index("name"), Qt.SortOrder.AscendingOrder
-        self.proxy.sort_next_results(column, order)  # one sort, as the results go in
-        self.model.set_results(ranked)
+        current = self.table.current_path() or self._reselect_later
+        scroll = self.table.verticalScrollBar().value()
+        self._reselect_later = None
+        new_query = self.model.set_ranking(ranking)
         header = self.table.horizontalHeader()
         header.blockSignals(True)  # the indicator only: the rows are sorted already
-        header.setSortIndicator(column, order)
+        header.setSortIndicator(self.model.sort_column(), self.model.sort_order())
         header.blockSignals(False)
         self._reselect(current)
+        self._check_selection()
         if new_query:
             self.table.scrollToTop()
         else:
@@ -421,25 +496,54 @@ class MainWindow(QMainWindow):
 
     def _reselect(self, path: str | None) -> None:
         """Keep the sample the user was on selected, without replaying it."""
-        if path is None:
-            return
-        matches = self.proxy.match(self.proxy.index(0, 0), PathRole, path, 1,
-                                   Qt.MatchFlag.MatchExactly)
-        if matches:
+        row = -1 if path is None else self.model.row_of_path(path)
+        if row >= 0:
             self.table.blockSignals(True)
             self.table.selectionModel().setCurrentIndex(
-                matches[0], QItemSelectionModel.SelectionFlag.ClearAndSelect
+                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows)
             self.table.blockSignals(False)
 
-    def _update_counts(self) -> None:
-        self.filter_bar.set_counts(self.proxy.text_matched_counts())
-        self.filter_bar.set_result_count(self.proxy.rowCount(), self.model.rowCount())
+    def _check_selection(self) -> None:
+        """A selected sample that a filter or new results took away is no longer shown as selected."""
+        if self.table.current_path() is None and self.preview.waveform.path is not None:
+            self.table.forget_announced()
+            self.preview.clear_sample()
 
-    def _category_edited(self, path: str, category: str | None) -> None:
-        self.db.set_user_category(path, category)
-        self.search.note_category(path, category)
-        self._update_counts()
+    def _update_counts(self) -> None:
+        self.filter_bar.set_counts(self.model.text_matched_counts())
+        self.filter_bar.set_result_count(self.model.rowCount(), self.model.total())
+        self._show_notice()
+
+    def _show_notice(self, *_) -> None:
+        """Say why the table is empty: the filters hide every result, or a new query is being ranked."""
+        query, text = self.search.query, ""
+        if not self.model.rowCount() and self.model.total():
+            text = f"{self._hidden_by_filters()}. <a href=\"show-all\">Show all samples</a>"
+        elif not self.model.rowCount() and query is not None and self.search.busy():
+            text = f"Ranking your library by {escape(query.name)}…"
+        self.table.show_notice(text)
+
+    def _hidden_by_filters(self) -> str:
+        chosen = sorted(self.filter_bar.chosen(), key=list(CATEGORY_LABELS).index)
+        kinds = " or ".join(CATEGORY_LABELS[c].lower() for c in chosen)
+        words = escape(self.filter_bar.search.text().strip())
+        if not words:
+            return f"No {kinds} samples among the {self.model.total():,} results"
+        return f"No {kinds} sample matches “{words}”" if kinds else f"Nothing matches “{words}”"
+
+    def _clear_filters(self, _link: str = "") -> None:
+        self.filter_bar.search.clear()
+        self.filter_bar.set_categories(set())
+
+    def _into_results(self) -> None:
+        """From the search box (↓): on to the results, the selected one or the first."""
+        if not self.model.rowCount():
+            return
+        self.table.setFocus()
+        current = self.table.currentIndex()
+        if not (current.isValid() and self.table.selectionModel().isRowSelected(current.row())):
+            self.table.selectRow(0)
 
     def _tint_preview(self, path: str, *_) -> None:
         """The selected sample's waveform takes its category colour."""
@@ -470,7 +574,8 @@ class MainWindow(QMainWindow):
 
     def _copy_paths(self, paths: list[str]) -> None:
         QGuiApplication.clipboard().setText("\n".join(paths))
-        self.statusBar().showMessage(f"Copied {len(paths)} path(s)", 4000)
+        what = f"the path of {Path(paths[0]).name}" if len(paths) == 1 else f"{len(paths):,} paths"
+        self.statusBar().showMessage(f"Copied {what}", 4000)
 
     def _devices_rescanned(self) -> None:
         self._show_audition_state()

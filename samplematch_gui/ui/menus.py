@@ -15,8 +15,8 @@ def _action(menu: QMenu, text: str, slot, shortcut=None) -> QAction:
     return action
 
 
-def build_menus(window) -> QAction:
-    """Fill window.menuBar(); returns the checkable auto-play action."""
+def build_menus(window) -> tuple[QAction, QAction]:
+    """Fill window.menuBar(); returns the checkable auto-play and library panel actions."""
     bar = window.menuBar()
     file = bar.addMenu("&File")
     _action(file, "Open Bounce…", window.choose_bounce, QKeySequence.StandardKey.Open)
@@ -33,6 +33,9 @@ def build_menus(window) -> QAction:
     _action(query, "Back to Bounce", window.search.back_to_bounce, "Ctrl+B")
     _action(query, "Clear Query", window.search.clear)
     _action(query, "Find…", window.filter_bar.search.setFocus, QKeySequence.StandardKey.Find)
+    view = bar.addMenu("&View")
+    sidebar = _action(view, "Library Panel", window.show_sidebar, "F9")
+    sidebar.setCheckable(True)
     play = bar.addMenu("&Audition")
     # Space / Esc / arrows belong to the results list (a text field keeps its Space).
     _action(play, "Play Selected\tSpace", window.play_current)
@@ -42,4 +45,4 @@ def build_menus(window) -> QAction:
     play.addSeparator()
     rescan = _action(play, "Rescan Audio Devices", window.audition.rescan_devices)
     rescan.setEnabled(window.audition.can_rescan)
-    return auto_play
+    return auto_play, sidebar

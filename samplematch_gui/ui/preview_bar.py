@@ -6,17 +6,30 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel,
-                               QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from samplematch_gui.ui import theme
 from samplematch_gui.ui.audition_controller import AuditionController
+from samplematch_gui.ui.elided_label import ElidedLabel
 from samplematch_gui.ui.results_model import format_duration
 from samplematch_gui.ui.sample_drag import start_sample_drag
 from samplematch_gui.ui.waveform_view import WaveformView
 
 LOUDNESS_MODES = (("rms", "Level: RMS"), ("peak", "Level: peak"), ("off", "Level: as is"))
 DEFAULT_DEVICE = "Default output"
+NOTHING_SELECTED = ("No sample selected", "Space plays · Esc stops · ↑↓ browse")
 
 
 class SampleWaveform(WaveformView):
@@ -24,7 +37,7 @@ class SampleWaveform(WaveformView):
 
     clicked = Signal()
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(colour=theme.MUTED)
         self.path: str | None = None
         self._pressed_at: QPoint | None = None
@@ -56,22 +69,28 @@ class PreviewBar(QFrame):
         super().__init__(parent)
         self.audition = audition
         self.setObjectName("Card")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        outer.setSpacing(6)
+        layout = QHBoxLayout()
         layout.setSpacing(12)
+        outer.addLayout(layout)
+        self.notice = QLabel()  # why there is no sound and what to do, whole (it wraps)
+        self.notice.setObjectName("BannerText")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        outer.addWidget(self.notice)
 
         info = QVBoxLayout()
         info.setSpacing(2)
-        self.name = QLabel("No sample selected")
+        self.name = ElidedLabel(NOTHING_SELECTED[0], mode=Qt.TextElideMode.ElideMiddle)
         self.name.setObjectName("QueryTitle")
-        self.name.setMinimumWidth(150)
-        self.name.setMaximumWidth(240)
+        self.name.setMaximumWidth(240)  # long names are shortened, not widening the window
         info.addWidget(self.name)
-        self.detail = QLabel("Space plays · Esc stops · ↑↓ browse")
+        self.detail = ElidedLabel(NOTHING_SELECTED[1])
         self.detail.setObjectName("Muted")
+        self.detail.setMaximumWidth(240)
         info.addWidget(self.detail)
-        for label in (self.name, self.detail):  # long names are cut, not widening the window
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addLayout(info)
 
         self.play_button = QPushButton("▶")
@@ -86,6 +105,8 @@ class PreviewBar(QFrame):
         self.waveform = SampleWaveform()
         self.waveform.setFixedHeight(54)
         self.waveform.setMinimumWidth(60)
+        # The room the name and the controls leave: in a narrow window the name keeps its width first.
+        self.waveform.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.waveform.getPlotItem().hideAxis("bottom")
         layout.addWidget(self.waveform, 1)
 
@@ -118,7 +139,7 @@ class PreviewBar(QFrame):
         self.device = QComboBox()
         self.device.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.device.setMinimumContentsLength(13)
+        self.device.setMinimumContentsLength(8)  # longer names are shortened in a narrow window
         self.device.setMaximumWidth(220)
         self.device.setToolTip("Audio output for previews")
         self.fill_devices()
@@ -130,21 +151,22 @@ class PreviewBar(QFrame):
         for w in (self.play_button, self.more_button, self.volume, self.auto_play):
             w.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves Space/arrows on the list
         audition.selected.connect(self.show_sample)
-        audition.started.connect(lambda _: self.play_button.setText("■"))
+        audition.started.connect(lambda _: self.play_button.setText("■"))  # a sample (not the bounce)
         audition.stopped.connect(lambda: self.play_button.setText("▶"))
         audition.position.connect(self.waveform.set_playhead)
         audition.stopped.connect(lambda: self.waveform.set_playhead(None))
         self._tips = {w: w.toolTip() for w in self._audio_controls()}
-        self.waveform.clicked.connect(lambda: audition.play(self.waveform.path))
-        self.set_available(audition.available, audition.reason)
-        audition.outputChanged.connect(self._output_changed)
+        self.waveform.clicked.connect(self._play_shown)
+        self.show_availability()
+        audition.outputChanged.connect(self.fill_devices)
+        audition.availabilityChanged.connect(self.show_availability)
+
+    def _play_shown(self) -> None:
+        if self.waveform.path is not None:  # a click needs one (SampleWaveform)
+            self.audition.play(self.waveform.path)
 
     def _audio_controls(self) -> tuple[QWidget, ...]:
         return self.play_button, self.volume, self.auto_play, self.loudness, self.device
-
-    def _output_changed(self) -> None:
-        self.fill_devices()
-        self.set_available(self.audition.available, self.audition.reason)
 
     def fill_devices(self) -> None:
         self.device.blockSignals(True)
@@ -163,11 +185,17 @@ class PreviewBar(QFrame):
     def _device_chosen(self, i: int) -> None:
         self.audition.set_device(self.device.itemData(i))
 
-    def set_available(self, available: bool, reason: str) -> None:
-        """Without audio output the controls stay visible but say why they are off."""
+    def show_availability(self) -> None:
+        """Without audio output the controls stay visible but say why they are off, and the notice says it
+        in full. An output that failed keeps its controls: another device may work, or the same one again."""
+        audition = self.audition
+        usable = audition.output.available
         for w in self._audio_controls():
-            w.setEnabled(available)
-            w.setToolTip(self._tips[w] if available else reason)
+            w.setEnabled(usable)
+            w.setToolTip(self._tips[w] if usable else audition.reason)
+        self.notice.setText(f"⚠  {audition.reason}")
+        self.notice.setToolTip(audition.detail)
+        self.notice.setVisible(not audition.available)
 
     def show_sample(self, path: str, samples: np.ndarray, rate: int) -> None:
         self.more_button.setEnabled(True)
@@ -176,3 +204,12 @@ class PreviewBar(QFrame):
         self.detail.setText(format_duration(len(samples) / rate))
         self.waveform.set_audio(samples, rate)
         self.waveform.path = path
+
+    def clear_sample(self) -> None:
+        """Nothing selected (a filter hid the selected sample)."""
+        self.more_button.setEnabled(False)
+        self.name.setText(NOTHING_SELECTED[0])
+        self.name.setToolTip("")
+        self.detail.setText(NOTHING_SELECTED[1])
+        self.waveform.clear_audio()
+        self.waveform.path = None

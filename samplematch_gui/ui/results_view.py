@@ -1,17 +1,30 @@
 """The results table: score bars, category chips, keyboard audition, drag-out, context menu."""
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QMenu, QStyle,
-                               QStyledItemDelegate, QTableView)
+import functools
 
-from model.taxonomy import CATEGORIES
+from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionHeader,
+    QTableView,
+    QWidget,
+)
+
+from model.taxonomy import ALL_CATEGORIES
 from samplematch_gui.ui import theme
-from samplematch_gui.ui.results_model import COLUMNS, BarRole, CategoryRole, PathRole
-from samplematch_gui.ui.sample_drag import sample_mime, start_sample_drag
+from samplematch_gui.ui.results_model import COLUMNS, BarRole, CategoryRole, PathRole, ResultsModel
+from samplematch_gui.ui.sample_drag import start_sample_drag
 
 ROW_HEIGHT = 30
+MIN_ROWS = 3
 
 
 class ScoreDelegate(QStyledItemDelegate):
@@ -43,6 +56,14 @@ class ScoreDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class FolderDelegate(QStyledItemDelegate):
+    """A folder too long for its column loses its start, not the folders nearest the sample."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideLeft
+
+
 class CategoryDelegate(QStyledItemDelegate):
     """A coloured dot before the category; edited with a combo box."""
 
@@ -66,16 +87,29 @@ class CategoryDelegate(QStyledItemDelegate):
 
     def createEditor(self, parent, option, index):
         combo = QComboBox(parent)
-        for c in CATEGORIES:
+        for c in ALL_CATEGORIES:
             combo.addItem(theme.CATEGORY_LABELS[c], c)
         return combo
 
-    def setEditorData(self, editor: QComboBox, index) -> None:
+    def setEditorData(self, editor: QWidget, index) -> None:
+        assert isinstance(editor, QComboBox)  # createEditor's
         editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
         editor.showPopup()
 
-    def setModelData(self, editor: QComboBox, model, index) -> None:
+    def setModelData(self, editor: QWidget, model, index) -> None:
+        assert isinstance(editor, QComboBox)  # createEditor's
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+
+
+class ResultsHeader(QHeaderView):
+    """Sort arrows point the way the values run: ▼ for high to low (Qt draws ▲ for a descending sort)."""
+
+    _FLIPPED = {QStyleOptionHeader.SortIndicator.SortUp: QStyleOptionHeader.SortIndicator.SortDown,
+                QStyleOptionHeader.SortIndicator.SortDown: QStyleOptionHeader.SortIndicator.SortUp}
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:
+        super().initStyleOptionForIndex(option, logical_index)
+        option.sortIndicator = self._FLIPPED.get(option.sortIndicator, option.sortIndicator)
 
 
 class ResultsView(QTableView):
@@ -87,9 +121,13 @@ class ResultsView(QTableView):
     revealRequested = Signal(str)
     copyPathsRequested = Signal(list)
     currentPathChanged = Signal(str)
+    noticeLinkActivated = Signal(str)  # a link in the notice over the table (its href)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        header = ResultsHeader(Qt.Orientation.Horizontal, self)
+        header.setSectionsClickable(True)  # a click sorts (Qt's own table header is made clickable; ours too)
+        self.setHorizontalHeader(header)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
@@ -111,36 +149,78 @@ class ResultsView(QTableView):
         self.customContextMenuRequested.connect(self._context_menu)
         self.setItemDelegateForColumn(COLUMNS.index("score"), ScoreDelegate(self))
         self.setItemDelegateForColumn(COLUMNS.index("category"), CategoryDelegate(self))
+        self.setItemDelegateForColumn(COLUMNS.index("folder"), FolderDelegate(self))
         self.clicked.connect(self._clicked)
         self._row_before_press = -1
         self._announced: str | None = None
+        self.notice = QLabel(self.viewport())  # why the table is empty, over it
+        self.notice.setObjectName("Muted")
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.notice.setWordWrap(True)
+        self.notice.linkActivated.connect(self.noticeLinkActivated.emit)
+        self.notice.hide()
+
+    def minimumSizeHint(self) -> QSize:
+        """However short the window, three rows of results stay in view."""
+        hint = super().minimumSizeHint()
+        frame = 2 * self.frameWidth()
+        return QSize(hint.width(), self.horizontalHeader().sizeHint().height() + MIN_ROWS * ROW_HEIGHT + frame)
+
+    def show_notice(self, text: str) -> None:
+        """Rich text over the table ("" for none), e.g. why a filter shows nothing."""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        self._place_notice()
+
+    def _place_notice(self) -> None:
+        self.notice.setGeometry(self.viewport().rect().adjusted(24, 28, -24, 0))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_notice()
 
     def setModel(self, model) -> None:
         super().setModel(model)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(60)
-        for column, width in {"name": 280, "category": 110, "score": 150, "duration": 80}.items():
+        for column, width in {"category": 110, "score": 130, "duration": 80, "folder": 240}.items():
             self.setColumnWidth(COLUMNS.index(column), width)
+        self._stretch_names()
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         self.selectionModel().selectionChanged.connect(self._current_changed)
 
+    def _stretch_names(self) -> None:
+        """The name column takes the room the others leave, so the columns fit the window (a narrow one
+        shortens the names, not the folder column); the others keep the widths the user gives them."""
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COLUMNS.index("name"), QHeaderView.ResizeMode.Stretch)
+
+    def restore_columns(self, state) -> None:
+        """Column widths and the sort from a saved header state (an older release's resize modes are not kept)."""
+        self.horizontalHeader().restoreState(state)
+        self._stretch_names()
+
     # selection ----------------------------------------------------------------------------
     def current_path(self) -> str | None:
+        """The selected current sample (a current row that is not selected, as focus alone makes it, is not
+        the user's choice: it is not highlighted)."""
         index = self.currentIndex()
-        return index.data(PathRole) if index.isValid() else None
+        if not index.isValid() or not self.selectionModel().isRowSelected(index.row()):
+            return None
+        return index.data(PathRole)
 
     def selected_paths(self) -> list[str]:
         rows = sorted(i.row() for i in self.selectionModel().selectedRows())
         return [self.model().index(r, 0).data(PathRole) for r in rows]
 
-    def select_first(self) -> None:
-        if self.model() is not None and self.model().rowCount():
-            self.selectRow(0)
+    def forget_announced(self) -> None:
+        """The announced sample is no longer selected (a filter hid it): selecting it again announces it."""
+        self._announced = None
 
     def _current_changed(self, *_) -> None:
         """Announce a newly selected current sample; focus alone (current, unselected) is silent."""
@@ -173,10 +253,7 @@ class ResultsView(QTableView):
             super().keyPressEvent(event)
 
     # drag out to the DAW ------------------------------------------------------------------
-    def drag_mime(self):
-        return sample_mime(self.selected_paths())
-
-    def startDrag(self, supported_actions) -> None:
+    def startDrag(self, _supported_actions) -> None:
         paths = self.selected_paths()
         if paths:
             start_sample_drag(self, paths)
@@ -193,13 +270,12 @@ class ResultsView(QTableView):
         menu.addSeparator()
         category_menu = menu.addMenu("Set category")
         current = self.currentIndex().data(CategoryRole)
-        for c in CATEGORIES:
-            act = category_menu.addAction(theme.CATEGORY_LABELS[c],
-                                          lambda c=c: self._correct(paths, c))
+        for c in ALL_CATEGORIES:
+            act = category_menu.addAction(theme.CATEGORY_LABELS[c], functools.partial(self._correct, paths, c))
             act.setCheckable(True)
             act.setChecked(c == current)
         category_menu.addSeparator()
-        category_menu.addAction("Automatic (from name)", lambda: self._correct(paths, None))
+        category_menu.addAction("Automatic (from name, kit file or sound)", lambda: self._correct(paths, None))
         menu.addSeparator()
         label = "Copy path" if len(paths) == 1 else f"Copy {len(paths)} paths"
         menu.addAction(label, lambda: self.copyPathsRequested.emit(paths))
@@ -207,9 +283,9 @@ class ResultsView(QTableView):
         return menu
 
     def _correct(self, paths: list[str], category: str | None) -> None:
-        source = self.model().sourceModel()
-        for path in paths:
-            source.correct_category(path, category)
+        model = self.model()
+        assert isinstance(model, ResultsModel)  # the only model it shows
+        model.correct_categories(paths, category)
 
     def _context_menu(self, pos) -> None:
         index = self.indexAt(pos)

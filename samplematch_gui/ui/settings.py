@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -69,6 +70,15 @@ class AppSettings:
     def set_geometry(self, value: QByteArray) -> None:
         self._s.setValue("window/geometry", value)
 
+    @property
+    def sidebar(self) -> bool:
+        """Whether the user wants the sidebar (it still steps aside in a window too narrow for it)."""
+        return self._json("window/sidebar", True, bool)
+
+    @sidebar.setter
+    def sidebar(self, value: bool) -> None:
+        self._set_json("window/sidebar", bool(value))
+
     def splitter_state(self, name: str) -> QByteArray | None:
         """Saved state of a splitter or header ("main", "workspace", "columns")."""
         return self._bytes(f"window/state_{name}")
@@ -76,23 +86,26 @@ class AppSettings:
     def set_splitter_state(self, name: str, value: QByteArray) -> None:
         self._s.setValue(f"window/state_{name}", value)
 
+    def dialog_folder(self, kind: str) -> str:
+        """Where the file dialog of this kind ("bounce", "samples") was last used; home at first, or when that
+        folder has gone."""
+        folder = self._json(f"dialogs/{kind}", "", str)
+        return folder if folder and os.path.isdir(folder) else str(Path.home())
+
+    def set_dialog_folder(self, kind: str, folder: str) -> None:
+        self._set_json(f"dialogs/{kind}", folder)
+
     # filters -----------------------------------------------------------------------------
+    # The text filter is not kept: found again on the next start, it would hide most of the library unasked.
     @property
     def categories(self) -> set[str]:
-        saved = self._json("filters/categories", list(CATEGORIES), list)
+        """The category chips picked (empty: all)."""
+        saved = self._json("filters/categories", [], list)
         return {c for c in saved if isinstance(c, str) and c in CATEGORIES}
 
     @categories.setter
     def categories(self, value: set[str]) -> None:
         self._set_json("filters/categories", sorted(value))
-
-    @property
-    def text_filter(self) -> str:
-        return str(self._s.value("filters/text", ""))
-
-    @text_filter.setter
-    def text_filter(self, value: str) -> None:
-        self._s.setValue("filters/text", value)
 
     # audition ----------------------------------------------------------------------------
     @property
@@ -145,6 +158,24 @@ class AppSettings:
     def add_recent_bounce(self, path: str) -> None:
         recent = [p for p in self.recent_bounces if p != path]
         self._set_json("query/recent", [path, *recent][:MAX_RECENT])
+
+    @property
+    def last_bounce(self) -> tuple[str, tuple[float, float] | None] | None:
+        """The bounce on show when the app closed, and its region (None: the whole file)."""
+        saved = self._json("query/last", None, dict)
+        path = None if saved is None else saved.get("path")
+        if not isinstance(path, str) or not path:
+            return None
+        region = saved.get("region")
+        ok = (isinstance(region, list) and len(region) == 2 and all(
+            isinstance(t, (int, float)) and not isinstance(t, bool) and _finite(t) for t in region)
+            and 0 <= region[0] < region[1])
+        return path, (float(region[0]), float(region[1])) if ok else None
+
+    @last_bounce.setter
+    def last_bounce(self, value: tuple[str, tuple[float, float] | None] | None) -> None:
+        self._set_json("query/last", None if value is None else
+                       {"path": value[0], "region": None if value[1] is None else list(value[1])})
 
     @property
     def excerpts(self) -> int:

@@ -15,19 +15,21 @@ FAINT = "#5d6270"
 ACCENT = "#f0a742"
 ACCENT_DIM = "#6b4c22"
 SELECTION = "#33405a"
-DANGER = "#ff7a6b"
 
 CATEGORY_COLOURS = {
     "kick": "#ff6b6b",
     "snare": "#ffa94d",
+    "clap": "#ff8fab",
     "hihat": "#ffe066",
     "ride": "#69db7c",
     "crash": "#4dabf7",
     "tom": "#b197fc",
+    "perc": "#63e6be",
     "other": "#a0a7b4",
+    "non_drum": "#5d6270",
 }
-CATEGORY_LABELS = {"kick": "Kick", "snare": "Snare", "hihat": "Hi-hat", "ride": "Ride",
-                   "crash": "Crash", "tom": "Tom", "other": "Other"}
+CATEGORY_LABELS = {"kick": "Kick", "snare": "Snare", "clap": "Clap", "hihat": "Hi-hat", "ride": "Ride",
+                   "crash": "Crash", "tom": "Tom", "perc": "Perc", "other": "Other", "non_drum": "Non-drum"}
 
 FONT_FAMILIES = ["Inter", "Segoe UI", "SF Pro Text", ".AppleSystemUIFont", "Helvetica Neue",
                  "Cantarell", "Noto Sans", "DejaVu Sans"]
@@ -52,6 +54,7 @@ QMainWindow, QDialog {{ background: {BG}; }}
 QToolTip {{ background: {RAISED}; color: {TEXT}; border: 1px solid {BORDER}; padding: 4px 6px; }}
 
 #Sidebar {{ background: {PANEL}; border-right: 1px solid {BORDER}; }}
+#Sidebar QPushButton {{ padding: 5px 8px; }}
 #Card {{ background: {PANEL}; border: 1px solid {BORDER}; border-radius: 8px; }}
 #SectionTitle {{ color: {MUTED}; font-size: 8.5pt; font-weight: 600; letter-spacing: 1.2px; }}
 #Brand {{ font-size: 13pt; font-weight: 700; }}
@@ -78,9 +81,9 @@ QPushButton:disabled, QToolButton:disabled {{ color: {FAINT}; background: {PANEL
 QPushButton#Primary {{ background: {ACCENT}; color: {BG}; border: none; font-weight: 600; }}
 QPushButton#Primary:hover {{ background: #f6b85e; }}
 QToolButton::menu-indicator {{ image: none; }}
-QToolButton#Chip {{ border-radius: 13px; padding: 3px 9px; min-height: 18px; }}
-QToolButton#Chip:checked {{ background: {SELECTION}; border-color: #4a5b80; }}
-QToolButton#Chip:!checked {{ color: {FAINT}; }}
+QToolButton#Chip {{ border-radius: 13px; padding: 3px 8px; min-height: 18px; }}
+QToolButton#Chip:checked {{ background: {SELECTION}; border-color: {ACCENT}; }}
+QToolButton#Chip[dimmed="true"] {{ color: {FAINT}; background: {PANEL}; }}
 QToolButton#Flat {{ background: transparent; border: none; padding: 3px 6px; }}
 QToolButton#Flat:hover {{ background: {HOVER}; }}
 
@@ -95,7 +98,7 @@ QTableView {{ background: {BG}; alternate-background-color: #17191e; border: non
     outline: 0; }}
 QTableView::item {{ padding: 0 6px; border: none; }}
 QHeaderView::section {{ background: {PANEL}; color: {MUTED}; border: none;
-    border-bottom: 1px solid {BORDER}; padding: 6px 8px; font-size: 8.5pt; font-weight: 600; }}
+    border-bottom: 1px solid {BORDER}; padding: 6px 18px 6px 8px; font-size: 8.5pt; font-weight: 600; }}
 QListWidget {{ background: transparent; border: none; outline: 0; }}
 QListWidget::item {{ padding: 6px 6px; border-radius: 6px; }}
 QListWidget::item:selected {{ background: {SELECTION}; color: {TEXT}; }}

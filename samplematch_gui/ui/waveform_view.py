@@ -1,22 +1,20 @@
-"""A waveform (min/max envelope) with an optional movable, resizable region (pyqtgraph)."""
+"""A waveform (min/max envelope) with a playhead (pyqtgraph); region_waveform adds the bounce's region."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from samplematch_gui.overview import envelope
 from samplematch_gui.ui import theme
 
 ENVELOPE_POINTS = 2000
+QUIETEST_SCALE = 0.01  # audio peaking under -40 dBFS is drawn that small, not blown up to look loud
 
 
 class WaveformView(pg.PlotWidget):
-    regionCommitted = Signal(float, float)  # after the user drags or resizes the region
-    regionMoving = Signal(float, float)
-
-    def __init__(self, parent=None, with_region: bool = False, colour: str = theme.ACCENT):
+    def __init__(self, parent=None, colour: str = theme.ACCENT):
         super().__init__(parent, background=theme.BG)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the results list
         self._duration = 0.0
@@ -42,34 +40,6 @@ class WaveformView(pg.PlotWidget):
         self._playhead.setZValue(20)
         self._playhead.hide()
         self.addItem(self._playhead)
-        self._region: pg.LinearRegionItem | None = None
-        self._shades: list[pg.LinearRegionItem] = []
-        if with_region:
-            brush = QColor(theme.TEXT)
-            brush.setAlpha(18)
-            hover = QColor(theme.TEXT)
-            hover.setAlpha(36)
-            shade = QColor(theme.BG)
-            shade.setAlpha(170)
-            for _ in range(2):  # dim what lies outside the region
-                item = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(shade),
-                                           pen=pg.mkPen(None))
-                item.setZValue(5)
-                item.setAcceptHoverEvents(False)
-                for line in item.lines:
-                    line.setPen(pg.mkPen(None))
-                self._shades.append(item)
-                self.addItem(item)
-                item.hide()
-            self._region = pg.LinearRegionItem(
-                brush=pg.mkBrush(brush), hoverBrush=pg.mkBrush(hover),
-                pen=pg.mkPen(theme.TEXT, width=2), hoverPen=pg.mkPen(theme.ACCENT, width=3))
-            self._region.setZValue(10)
-            self._region.sigRegionChangeFinished.connect(self._region_finished)
-            self._region.sigRegionChanged.connect(self._region_moving)
-            self._region.sigRegionChanged.connect(self._update_shades)
-            self.addItem(self._region)
-            self._region.hide()
 
     def set_colour(self, colour: str | QColor) -> None:
         line = QColor(colour)
@@ -98,58 +68,16 @@ class WaveformView(pg.PlotWidget):
         self._duration = 0.0
         self._top.setData([], [])
         self._bottom.setData([], [])
-        if self._region is not None:
-            self._region.hide()
-        for item in self._shades:
-            item.hide()
+        self._playhead.hide()
 
     def set_audio(self, samples: np.ndarray, rate: int) -> None:
         self.set_overview(*envelope(samples, ENVELOPE_POINTS), len(samples) / rate if rate else 0.0)
 
     def set_overview(self, lo: np.ndarray, hi: np.ndarray, duration: float) -> None:
-        """Draw a (min, max) envelope spanning `duration` seconds."""
+        """Draw a (min, max) envelope spanning `duration` seconds, scaled to its peak."""
         self._duration = duration
         t = np.linspace(0.0, self._duration, len(lo))
-        scale = max(1e-6, float(max(np.max(np.abs(lo)), np.max(np.abs(hi)))))
+        scale = max(QUIETEST_SCALE, float(max(np.max(np.abs(lo)), np.max(np.abs(hi)))))
         self._top.setData(t, hi / scale)
         self._bottom.setData(t, lo / scale)
         self.setXRange(0.0, max(self._duration, 1e-3), padding=0)
-        if self._region is not None:
-            self._region.setBounds((0.0, self._duration))
-            self._region.blockSignals(True)
-            self._region.setRegion((0.0, self._duration))
-            self._region.blockSignals(False)
-            self._region.show()
-            self._update_shades()
-
-    def _update_shades(self, *_) -> None:
-        if not self._shades:
-            return
-        lo, hi = self._region.getRegion()
-        self._shades[0].setRegion((0.0, lo))
-        self._shades[1].setRegion((hi, self._duration))
-        for item in self._shades:
-            item.show()
-
-    def region(self) -> tuple[float, float] | None:
-        if self._region is None or not self._region.isVisible():
-            return None
-        lo, hi = self._region.getRegion()
-        return float(lo), float(hi)
-
-    def set_region(self, start: float, end: float, notify: bool = True) -> None:
-        """Move the region as if the user had (notify: emit regionCommitted)."""
-        if self._region is None:
-            return
-        self._region.blockSignals(not notify)  # setRegion emits sigRegionChangeFinished itself
-        self._region.setRegion((start, end))
-        self._region.blockSignals(False)
-        self._update_shades()
-
-    def _region_finished(self, *_):
-        lo, hi = self._region.getRegion()
-        self.regionCommitted.emit(float(lo), float(hi))
-
-    def _region_moving(self, *_):
-        lo, hi = self._region.getRegion()
-        self.regionMoving.emit(float(lo), float(hi))

@@ -1,7 +1,6 @@
-"""Run long plain-Python work off the GUI thread; results come back as queued signals.
+"""Run the core's jobs (samplematch_gui.jobs) off the GUI thread; results come back as queued signals.
 
-A job is `fn(cancel, report)`: cancel is a threading.Event, report(obj) sends progress. Each task
-carries a generation number so a receiver can drop results of work it has since superseded.
+Each task carries a generation number so a receiver can drop results of work it has since superseded.
 Receivers must be methods of QObjects living on the GUI thread, so the signals are queued there.
 """
 from __future__ import annotations
@@ -14,11 +13,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from model.audio import AudioError
-from samplematch_gui.engine import Cancelled, ModelMissingError
+from samplematch_gui.engine import ModelMissingError
+from samplematch_gui.jobs import Cancelled, Job
+from samplematch_gui.library_db import LibraryError
 
-EXPECTED_ERRORS = (AudioError, ModelMissingError, OSError)  # the user's files, not our bugs
-
-Job = Callable[[threading.Event, Callable[[Any], None]], Any]
+EXPECTED_ERRORS = (AudioError, ModelMissingError, LibraryError, OSError)  # the user's files, not our bugs
 
 
 class TaskSignals(QObject):
@@ -73,7 +72,20 @@ class TaskRunner(QObject):
     def generation(self) -> int:
         return self._generation
 
+    def run(self, job: Job, finished: Callable[[int, Any], None],  # (generation, what the job returned)
+            failed: Callable[[int, str], None] | None = None,
+            progress: Callable[[int, Any], None] | None = None,
+            done: Callable[[int], None] | None = None) -> Task:
+        """Start job as the next generation, with these receivers (GUI-thread QObject methods)."""
+        task = Task(job, self.next_generation())
+        for signal, slot in ((task.signals.finished, finished), (task.signals.failed, failed),
+                             (task.signals.progress, progress), (task.signals.done, done)):
+            if slot is not None:
+                signal.connect(slot)
+        return self.start(task)
+
     def start(self, task: Task) -> Task:
+        """Start a task made and connected by the caller (run() does all three)."""
         self._live.add(task)
         task.signals.done.connect(self._forget)
         self._pool.start(task)
@@ -81,9 +93,6 @@ class TaskRunner(QObject):
 
     def _forget(self, generation: int) -> None:
         self._live = {t for t in self._live if t.generation != generation}
-
-    def busy(self) -> bool:
-        return bool(self._live)
 
     def cancel_all(self) -> None:
         for task in self._live:
