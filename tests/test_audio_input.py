@@ -94,9 +94,10 @@ def test_bad_files_give_a_clear_error(tmp_path, make, expected):
         audio.load(path)
 
 
-def test_truncated_file_is_an_error_or_its_readable_part(tmp_path):
-    path = tmp_path / "cut.flac"
-    sf.write(path, _tone(44100, seconds=2.0), 44100)
+@pytest.mark.parametrize("name, fmt", [("cut.flac", "FLAC"), ("cut.mp3", "MP3")])
+def test_a_truncated_file_is_an_error_or_its_readable_part_without_decoder_noise(tmp_path, capfd, name, fmt):
+    path = tmp_path / name
+    sf.write(path, _tone(44100, seconds=2.0), 44100, format=fmt)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 3])
     try:
@@ -105,6 +106,7 @@ def test_truncated_file_is_an_error_or_its_readable_part(tmp_path):
         assert str(exc)
     else:
         assert 0 < len(wave) < 2 * 44100
+    assert capfd.readouterr().err == ""  # mpg123's "Xing stream size off" stays off the terminal
 
 
 def test_missing_file_and_unsupported_rate(tmp_path):
@@ -153,19 +155,6 @@ def test_a_text_file_named_mp3_gives_one_message_and_no_decoder_noise(tmp_path, 
     assert "pipe" not in str(exc.value)
     assert capfd.readouterr().err == ""
 
-
-def test_a_damaged_mp3_decodes_what_it_can_without_decoder_noise(tmp_path, capfd):
-    path = tmp_path / "cut.mp3"
-    sf.write(path, _tone(44100, seconds=2.0), 44100, format="MP3")
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 3])
-    try:
-        wave = audio.load(path)
-    except audio.AudioError as exc:
-        assert str(exc)
-    else:
-        assert 0 < len(wave) < 2 * 44100
-    assert capfd.readouterr().err == ""  # mpg123's "Xing stream size off" stays off the terminal
 
 
 def test_a_path_of_1024_bytes_or_more_decodes(tmp_path):
