@@ -183,10 +183,12 @@ def shared_dir():
 
 
 def _as_user_without_write_permission(argv, home):
-    """Permission bits bind every user but root: as root, run the command as `nobody`."""
-    drop_root = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    """Permission bits bind every user but root: as root, run the command without the capabilities that
+    override them (it stays the owner of the repository and the test's files, which it can still read)."""
+    drop_root = (["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+                 if os.geteuid() == 0 else [])
     if drop_root and not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv (util-linux): cannot drop to a user bound by permissions")
+        pytest.skip("running as root without setpriv (util-linux): cannot drop the capability to ignore permissions")
     env = {**os.environ, "HOME": str(home), "SAMPLEMATCH_DATA_DIR": str(home / "data")}
     return subprocess.run([*drop_root, sys.executable, *argv], capture_output=True, text=True, cwd=home,
                           env=env, timeout=300)
