@@ -16,6 +16,7 @@ import numpy as np
 
 from model.oneshot_features import FeatureConfig
 from model.taxonomy import NON_DRUM, PERCUSSION
+from model.versioned_json import read_versioned_json
 
 HEAD_FILE = "category_head.safetensors"
 INFO_FILE = "category_head.json"
@@ -108,15 +109,8 @@ def load_head(folder: str | Path, model_id: str | None = None) -> CategoryHead:
 
     folder = Path(folder)
     info_path = folder / INFO_FILE
-    try:
-        doc = json.loads(info_path.read_text())
-    except FileNotFoundError:
-        raise HeadError(f"no category head in {folder} ({INFO_FILE} is missing)") from None
-    except (OSError, ValueError) as exc:
-        raise HeadError(f"unreadable category head {info_path}: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("format_version") != FORMAT_VERSION:
-        version = doc.get("format_version") if isinstance(doc, dict) else None
-        raise HeadError(f"{info_path}: format version {version!r}, this build reads {FORMAT_VERSION}")
+    doc = read_versioned_json(info_path, FORMAT_VERSION, "category head",
+                              f"no category head in {folder} ({INFO_FILE} is missing)", HeadError)
     if model_id is not None and doc.get("model_id") != model_id:
         raise HeadError(f"{info_path} was fitted on model {doc.get('model_id')!r}, not {model_id!r}: "
                         f"run `samplematch-train fit-categories --model {folder}`")

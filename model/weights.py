@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model.config import FORMAT_VERSION, ModelConfig
+from model.versioned_json import read_versioned_json
 
 if TYPE_CHECKING:  # torch is imported where weights are read or written: read_config runs without it
     import torch
@@ -47,17 +48,7 @@ def export_model(model: SampleMatchModel, out_dir: str | Path, name: str | None 
 
 def read_config(weights_dir: str | Path) -> ModelConfig:
     path = Path(weights_dir) / CONFIG_FILE
-    try:
-        doc = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise WeightsError(f"no model config at {path}") from None
-    except (OSError, ValueError) as exc:
-        raise WeightsError(f"unreadable model config {path}: {exc}") from None
-    if not isinstance(doc, dict):
-        raise WeightsError(f"{path}: not a model config (a JSON object is expected)")
-    version = doc.get("format_version")
-    if version != FORMAT_VERSION:
-        raise WeightsError(f"{path}: format version {version!r}, this build reads {FORMAT_VERSION}")
+    doc = read_versioned_json(path, FORMAT_VERSION, "model config", f"no model config at {path}", WeightsError)
     try:
         return ModelConfig.from_dict(doc["config"])
     except (KeyError, TypeError, ValueError) as exc:
