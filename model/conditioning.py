@@ -4,6 +4,10 @@ A single query vector averages every drum of a song, and one vector cannot point
 hat at once (on real songs the mean of the drum stems' own encodings ranks their samples near chance).
 With ModelConfig.query_classes the query encoder gives one vector per class instead, and a one-shot of
 class c is scored by cosine to the query's vector c. Categories outside the classes use the last class.
+
+With ModelConfig.query_modes the outputs hold one such block of class vectors per query task, "fit" first:
+"fit" points at drums that fit the music (trained with the key's own drums mostly left out of the query),
+"like" at the drums heard in it (trained with the key's own stem always in: "sounds like its kick").
 """
 from __future__ import annotations
 
@@ -13,6 +17,24 @@ import numpy as np
 
 # The app's categories (model.taxonomy) and the corpus's roles, merged: percussion and anything else share one.
 DRUM_CLASSES = ("kick", "snare", "hihat", "ride", "crash", "tom", "other")
+QUERY_MODES = ("fit", "like")
+
+
+def mode_offset(modes: Sequence[str], classes: Sequence[str], mode: str) -> int:
+    """Index of the mode's first class vector in a query's outputs (a model without modes has "fit" only)."""
+    if mode not in QUERY_MODES:
+        raise ValueError(f"unknown query mode {mode!r}; the modes are {QUERY_MODES}")
+    if mode == "fit":
+        return 0
+    if mode not in modes:
+        raise ValueError(f"this model has no {mode!r} queries (it was trained for {tuple(modes) or ('fit',)})")
+    return list(modes).index(mode) * len(classes)
+
+
+def mode_block(queries: np.ndarray, modes: Sequence[str], classes: Sequence[str], mode: str) -> np.ndarray:
+    """The mode's class vectors of (..., outputs, d) conditioned queries: (..., classes, d)."""
+    start = mode_offset(modes, classes, mode)
+    return queries[..., start:start + len(classes), :]
 
 
 def class_indices(classes: Sequence[str], categories: Sequence[str]) -> np.ndarray:

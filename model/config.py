@@ -104,13 +104,26 @@ class ModelConfig:
     # Non-empty: the query encoder gives one vector per class and a key is scored by its class's
     # (model.conditioning); empty: one query vector for every key (the method's).
     query_classes: tuple[str, ...] = ()
+    # With query_classes: the query tasks, each its own block of class vectors (model.conditioning.QUERY_MODES);
+    # empty: "fit" only.
+    query_modes: tuple[str, ...] = ()
     model_id: str = "untrained"
 
     def __post_init__(self):
         _flag("shared_encoder", self.shared_encoder)
+        if self.query_modes and (not self.query_classes or self.query_modes[0] != "fit"
+                                 or len(set(self.query_modes)) != len(self.query_modes)
+                                 or not set(self.query_modes) <= {"fit", "like"}):
+            raise ValueError(f"query_modes must start with 'fit', name 'fit'/'like' once each and come with "
+                             f"query_classes, got {self.query_modes!r}")
         _number("query_seconds", self.query_seconds, 0, 3600, low_open=True)
         _number("key_seconds", self.key_seconds, 0, 3600, low_open=True)
         _positive_int("query_excerpts", self.query_excerpts)
+
+    @property
+    def query_outputs(self) -> int:
+        """Vectors per query: one, or a block of len(query_classes) per query mode."""
+        return max(1, len(self.query_classes)) * max(1, len(self.query_modes))
 
     @property
     def query_samples(self) -> int:
@@ -135,8 +148,9 @@ class ModelConfig:
         unknown = set(d) - known
         if unknown:
             raise ValueError(f"unknown model config keys: {sorted(unknown)}")
-        if "query_classes" in d:
-            d["query_classes"] = tuple(d["query_classes"])
+        for name in ("query_classes", "query_modes"):
+            if name in d:
+                d[name] = tuple(d[name])
         return cls(frontend=fe, encoder=EncoderConfig(**enc), **d)
 
     def replace(self, **changes) -> ModelConfig:

@@ -60,7 +60,7 @@ class SampleMatchModel(nn.Module):
         self.frontend = LogMel(cfg.frontend)
         if cfg.shared_encoder and cfg.query_classes:
             raise ValueError("a shared encoder cannot give class-conditioned queries")
-        self.query_encoder = Encoder(cfg.encoder, pretrained_file, outputs=max(1, len(cfg.query_classes)))
+        self.query_encoder = Encoder(cfg.encoder, pretrained_file, outputs=cfg.query_outputs)
         self.key_encoder = (
             self.query_encoder if cfg.shared_encoder else Encoder(cfg.encoder, pretrained_file)
         )

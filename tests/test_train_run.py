@@ -145,3 +145,31 @@ def test_class_conditioned_queries_train_and_evaluate_per_key_class(corpus, tmp_
                        EvalConfig.for_model(model_cfg, split="test", queries_per_song=2))
     for m in metrics["m"].values():
         assert 0 < m.R_mn <= 1 and np.isfinite(m.X)
+
+
+def test_like_queries_train_validate_evaluate_export_and_load(corpus, tmp_path):
+    from model.conditioning import DRUM_CLASSES, QUERY_MODES, mode_block
+    from samplematch_gui.engine import load_embedder
+
+    dev = write_devset(tmp_path / "dev")
+    run, out, metrics = tmp_path / "run", tmp_path / "model", tmp_path / "metrics.json"
+    assert main(["train", "--corpus", str(corpus), "--dev", str(dev), "--run-dir", str(run), "--backbone",
+                 "test_efficientnet", "--key-seconds", "1.0", "--batch-size", "3", "--steps", "2",
+                 "--eval-every", "2", "--threads", "1", "--like-queries", "0.5"]) == 0
+    best = checkpoint.load(run / checkpoint.BEST)
+    assert 0 < best["dev_like"]["all"]["R_mn"] < 1      # validation measured the "sounds like" task
+    assert main(["evaluate", "--checkpoint", str(run / checkpoint.BEST), "--corpus", str(corpus), "--split",
+                 "train", "--dev", str(dev), "--queries", "2", "--json", str(metrics)]) == 0
+    saved = json.loads(metrics.read_text())
+    for key in ("like", "dev_like", "dev_like/hits"):
+        assert set(saved[key]) == {"SampleMatch (sounds like)", "SampleMatch (fit ranking)"}
+        assert all(0 < m["R_mn"] <= 1 for kinds in saved[key].values() for m in kinds.values())
+    assert main(["export", "--checkpoint", str(run / checkpoint.BEST), "--corpus", str(corpus), "--out", str(out),
+                 "--metrics", str(metrics)]) == 0
+    cfg = read_config(out)
+    assert cfg.query_modes == QUERY_MODES
+    wave = np.random.default_rng(2).standard_normal(44100 * 6).astype(np.float32)
+    onnx_query, torch_query = (load_embedder(out, backend).embed_query(wave) for backend in ("onnx", "torch"))
+    assert onnx_query.shape == torch_query.shape == (2 * len(DRUM_CLASSES), 256)
+    like = mode_block(onnx_query, cfg.query_modes, cfg.query_classes, "like")
+    assert np.allclose(like, mode_block(torch_query, cfg.query_modes, cfg.query_classes, "like"), atol=1e-3)

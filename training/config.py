@@ -21,6 +21,7 @@ class TrainConfig:
     loss: LossConfig = field(default_factory=LossConfig)
     sparse_mix: bool = True                  # "SMix": 2..all remaining stems; off = always all
     own_stem_p: float = 0.0                  # fraction of queries that also hold the key's own stem
+    like_p: float = 0.0                      # fraction of pairs for the "like" queries (model.query_modes)
     mixing: str = "power"                    # "power" (precomputed mel power) or "wave" (exact)
     batch_size: int = 190                    # per process
     lr: float = 3e-4
@@ -45,6 +46,8 @@ class TrainConfig:
                              "the variance term a spread")
         if self.mixing not in ("power", "wave"):
             raise ValueError(f"mixing must be 'power' or 'wave', not {self.mixing!r}")
+        if (self.like_p > 0) != ("like" in self.model.query_modes) or not 0 <= self.like_p < 1:
+            raise ValueError("like pairs (0 <= like_p < 1) go with, and only with, a model that has 'like' queries")
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)

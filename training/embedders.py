@@ -17,6 +17,7 @@ class Embedder:
 
     # Non-empty: embed_queries gives (n, len(query_classes), d), a vector per class (model.conditioning).
     query_classes: tuple[str, ...] = ()
+    query_modes: tuple[str, ...] = ()     # the mode blocks of those outputs (model.conditioning.mode_block)
 
     def __init__(self, key_samples: int, batch_size: int = 32):
         self.key_samples, self.batch_size = key_samples, batch_size
@@ -48,7 +49,7 @@ class ModelEmbedder(Embedder):
     def __init__(self, model: SampleMatchModel, device: str | torch.device = "cpu", batch_size: int = 32):
         super().__init__(model.cfg.key_samples, batch_size)
         self.model, self.device = model, torch.device(device)
-        self.query_classes = model.cfg.query_classes
+        self.query_classes, self.query_modes = model.cfg.query_classes, model.cfg.query_modes
 
     def _encode_queries(self, waves: torch.Tensor) -> torch.Tensor:
         return self.model.encode_query(waves.to(self.device))

@@ -66,19 +66,29 @@ def norm_term(z: torch.Tensor, limit: float) -> torch.Tensor:
     return F.relu(z.float().norm(dim=1) - limit).mean()
 
 
-def conditioned_similarity(u: torch.Tensor, v: torch.Tensor, key_class: torch.Tensor) -> torch.Tensor:
-    """(n, n) cosine of query i's vector for key j's class with key j: how the app scores a key."""
-    per_key = F.normalize(u.float(), dim=-1)[:, key_class, :]          # (n queries, n keys, d)
+def conditioned_similarity(u: torch.Tensor, v: torch.Tensor, key_class: torch.Tensor,
+                           query_offset: torch.Tensor | None = None) -> torch.Tensor:
+    """(n, n) cosine of query i's vector for key j's class with key j: how the app scores a key.
+    query_offset: (n,) first vector of query i's mode block (model.conditioning.mode_offset); None: 0."""
+    rows = torch.arange(len(u), device=u.device)[:, None]
+    chosen = key_class[None, :] if query_offset is None else query_offset[:, None] + key_class[None, :]
+    per_key = F.normalize(u.float(), dim=-1)[rows, chosen]              # (n queries, n keys, d)
     return (per_key * F.normalize(v.float(), dim=-1)[None]).sum(dim=-1)
 
 
-def own_class_queries(u: torch.Tensor, key_class: torch.Tensor | None) -> torch.Tensor:
+def own_class_queries(u: torch.Tensor, key_class: torch.Tensor | None,
+                      query_offset: torch.Tensor | None = None) -> torch.Tensor:
     """Each pair's query vector for its own key's class (u itself when queries are not conditioned)."""
-    return u if u.dim() == 2 else u[torch.arange(len(u), device=u.device), key_class]
+    if u.dim() == 2:
+        return u
+    assert key_class is not None  # conditioned queries come with their keys' classes
+    chosen = key_class if query_offset is None else query_offset + key_class
+    return u[torch.arange(len(u), device=u.device), chosen]
 
 
 def contrastive_term(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: LossConfig,
-                     key_class: torch.Tensor | None = None) -> torch.Tensor:
+                     key_class: torch.Tensor | None = None, query_offset: torch.Tensor | None = None
+                     ) -> torch.Tensor:
     """X: queries against keys; with QSI-invariance also query-query and key-key, by song.
 
     u: (n, d), or (n, classes, d) class-conditioned queries scored per key by key_class.
@@ -88,7 +98,7 @@ def contrastive_term(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: 
     if u.dim() == 3:
         if key_class is None:
             raise ValueError("class-conditioned queries need each key's class")
-        sim = conditioned_similarity(u, v, key_class)
+        sim = conditioned_similarity(u, v, key_class, query_offset)
     else:
         sim = F.normalize(u.float(), dim=1) @ F.normalize(v.float(), dim=1).T
     if not cfg.qsi_invariance:
@@ -104,11 +114,13 @@ def contrastive_term(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: 
 
 
 def samplematch_loss(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: LossConfig,
-                     key_class: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, float]]:
+                     key_class: torch.Tensor | None = None, query_offset: torch.Tensor | None = None
+                     ) -> tuple[torch.Tensor, dict[str, float]]:
     """Total loss and its terms (floats, for logging). song: (n,) song index of each pair; key_class: (n,)
-    class index of each key, for class-conditioned queries (the regularisers see each pair's own class)."""
-    x = contrastive_term(u, v, song, cfg, key_class)
-    u = own_class_queries(u, key_class)
+    class index of each key, for class-conditioned queries (the regularisers see each pair's own class);
+    query_offset: (n,) each query's mode block, for queries with modes."""
+    x = contrastive_term(u, v, song, cfg, key_class, query_offset)
+    u = own_class_queries(u, key_class, query_offset)
     var = variance_term(u, cfg.variance_eps) + variance_term(v, cfg.variance_eps)
     cov = covariance_term(u) + covariance_term(v)
     norm = norm_term(u, cfg.norm_limit) + norm_term(v, cfg.norm_limit)

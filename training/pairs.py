@@ -6,6 +6,8 @@ query mixes a uniformly drawn number 2..all of the remaining stems (all of them 
 without, always all of them.
 An epoch visits every usable training song once (a random one-shot each); a batch holds distinct songs,
 or pairs of pairs from the same song with QSI-invariance.
+A "like" pair (like_p > 0, a model with "like" queries) always holds the key's own stem, with a uniformly
+drawn number 0..all of the others: the drums to find are heard in the query.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class Pair:
     oneshot: int               # index into song.oneshots
     stems: tuple[int, ...]     # indices into song.stems mixed into the query
     start: int                 # first frame of the query excerpt (source window)
+    like: bool = False         # a "sounds like" pair: the query holds the key's own stem
 
 
 def remaining_stems(song: Song, oneshot: int) -> list[int]:
@@ -52,16 +55,25 @@ def own_stem(song: Song, oneshot: int) -> int:
     return next(i for i, stem in enumerate(song.stems) if stem.name == song.oneshots[oneshot].stem)
 
 
+def like_stems(rng: np.random.Generator, own: int, remaining: Sequence[int]) -> tuple[int, ...]:
+    count = int(rng.integers(0, len(remaining) + 1))
+    return tuple(sorted([own] + [int(i) for i in rng.choice(remaining, size=count, replace=False)]))
+
+
 def draw_pair(rng: np.random.Generator, songs: Sequence[Song], song: int, window_frames: int, hop: int,
-              sparse: bool, sample_rate: int | None = None, own_stem_p: float = 0.0) -> Pair:
+              sparse: bool, sample_rate: int | None = None, own_stem_p: float = 0.0, like_p: float = 0.0) -> Pair:
     """A random one-shot of songs[song] and a random excerpt of a mix of its other stems
-    (and, with probability own_stem_p, of its own stem too)."""
+    (and, with probability own_stem_p, of its own stem too); with probability like_p a "like" pair."""
     oneshot = int(rng.choice(usable_oneshots(songs[song])))
-    stems = choose_stems(rng, remaining_stems(songs[song], oneshot), sparse)
-    if own_stem_p > 0 and rng.random() < own_stem_p:
-        stems = tuple(sorted(stems + (own_stem(songs[song], oneshot),)))
+    like = like_p > 0 and rng.random() < like_p
+    if like:
+        stems = like_stems(rng, own_stem(songs[song], oneshot), remaining_stems(songs[song], oneshot))
+    else:
+        stems = choose_stems(rng, remaining_stems(songs[song], oneshot), sparse)
+        if own_stem_p > 0 and rng.random() < own_stem_p:
+            stems = tuple(sorted(stems + (own_stem(songs[song], oneshot),)))
     latest = max(0, song_frames(songs[song], hop, sample_rate) - window_frames)
-    return Pair(song, oneshot, stems, int(rng.integers(0, latest + 1)))
+    return Pair(song, oneshot, stems, int(rng.integers(0, latest + 1)), like)
 
 
 class PairSampler:
@@ -69,12 +81,12 @@ class PairSampler:
 
     def __init__(self, songs: Sequence[Song], batch_size: int, window_frames: int, hop: int,
                  sparse: bool = True, qsi: bool = False, seed: int = 0, sample_rate: int | None = None,
-                 own_stem_p: float = 0.0):
+                 own_stem_p: float = 0.0, like_p: float = 0.0):
         self.songs = [s for s in songs if usable_oneshots(s)]
         if not self.songs:
             raise ValueError("no usable training songs (each needs a one-shot and another stem)")
         self.batch_size, self.window_frames, self.hop, self.sample_rate = batch_size, window_frames, hop, sample_rate
-        self.sparse, self.per_song, self.own_stem_p = sparse, 2 if qsi else 1, own_stem_p
+        self.sparse, self.per_song, self.own_stem_p, self.like_p = sparse, 2 if qsi else 1, own_stem_p, like_p
         self.rng = np.random.default_rng(seed)
         self.epoch, self._order, self._pos = 0, self.rng.permutation(len(self.songs)), 0
 
@@ -95,7 +107,7 @@ class PairSampler:
     def batch(self) -> list[Pair]:
         songs = self._next_songs(math.ceil(self.batch_size / self.per_song))
         pairs = [draw_pair(self.rng, self.songs, s, self.window_frames, self.hop, self.sparse, self.sample_rate,
-                           self.own_stem_p)
+                           self.own_stem_p, self.like_p)
                  for s in songs for _ in range(self.per_song)]
         return pairs[:self.batch_size]
 

@@ -2,8 +2,8 @@
 
 Run in one process, or under torchrun for several processes / GPUs / nodes (each process draws its own
 batches of cfg.batch_size pairs; gradients are averaged by DDP). Validation (R_mn on the val split,
-mean of full and sparse queries, and with cfg.dev_corpus the mean of that and the dev set's R_mn) picks
-best.pt; last.pt is rewritten every checkpoint_every steps.
+mean of full and sparse queries, and with cfg.dev_corpus the mean of that and the dev set's R_mn, and of
+its "sounds like" R_mn for a model with those queries) picks best.pt; last.pt is rewritten every checkpoint_every steps.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from model.conditioning import class_indices
+from model.conditioning import class_indices, mode_offset
+from model.config import ModelConfig
 from model.encoders import SampleMatchModel
 from model.frontend import LogMel
 from training import checkpoint
@@ -31,6 +32,7 @@ from training.distributed import Dist, average_buffers, barrier, broadcast_flag,
 from training.embedders import ModelEmbedder
 from training.evaluate import EvalConfig, evaluate
 from training.evaluate_dev import DevConfig, dev_mean, dev_metrics_to_dict, evaluate_devset, load_devset
+from training.evaluate_like import LikeConfig, Variant, evaluate_like_set, like_metrics_to_dict, load_like_set
 from training.features import FeatureStore, frames_for
 from training.losses import samplematch_loss
 from training.pairs import PairSampler
@@ -90,6 +92,11 @@ def validation_config(cfg: TrainConfig) -> EvalConfig:
                       loss_batch=cfg.batch_size, temperature=cfg.loss.temperature, seed=cfg.seed + 7919)
 
 
+def like_validation_config(model: ModelConfig) -> LikeConfig:
+    """The dev set's "sounds like" task with 3 excerpts a query instead of the app's 10, to validate quickly."""
+    return LikeConfig(excerpts=3, query_samples=model.query_samples, sample_rate=model.frontend.sample_rate)
+
+
 def train(cfg: TrainConfig, progress: Progress | None = None, cancel=None) -> TrainResult:
     """Train until max_steps, max_minutes or cancel; returns the final model (best.pt holds the best)."""
     d = setup(cfg.device)
@@ -112,8 +119,10 @@ class Trainer:
         self.train_songs = [s for s in songs if s.split == "train"]
         self.val_songs = [s for s in songs if s.split == "val"]
         # Decoded once: every validation reuses the dev set's excerpts and one-shots.
-        self.dev = (load_devset(load_corpus(cfg.dev_corpus)[1], DevConfig.for_model(cfg.model))
-                    if cfg.dev_corpus and d.main else None)
+        dev_songs = load_corpus(cfg.dev_corpus)[1] if cfg.dev_corpus and d.main else None
+        self.dev = load_devset(dev_songs, DevConfig.for_model(cfg.model)) if dev_songs else None
+        self.like_dev = (load_like_set(dev_songs, like_validation_config(cfg.model))
+                         if dev_songs and "like" in cfg.model.query_modes else None)
         if not self.train_songs:
             raise ValueError(f"no complete training songs in {cfg.corpus}")
         frontend = LogMel(cfg.model.frontend)
@@ -129,7 +138,8 @@ class Trainer:
         self.sampler = PairSampler(self.train_songs, cfg.batch_size, source_frames,
                                    cfg.model.frontend.hop_length, cfg.sparse_mix, cfg.loss.qsi_invariance,
                                    seed=int(np.random.SeedSequence([cfg.seed, d.rank]).generate_state(1)[0]),
-                                   sample_rate=cfg.model.frontend.sample_rate, own_stem_p=cfg.own_stem_p)
+                                   sample_rate=cfg.model.frontend.sample_rate, own_stem_p=cfg.own_stem_p,
+                                   like_p=cfg.like_p)
         # Pair.song indexes the sampler's (usable) songs, so the renderer gets exactly that list.
         self.renderer = BatchRenderer(self.sampler.songs, cfg.model, cfg.augment, cfg.mixing, frontend, store)
         self.gen = torch.Generator().manual_seed(cfg.seed * 1000 + d.rank)
@@ -208,11 +218,14 @@ class Trainer:
             q, k = (x.contiguous(memory_format=torch.channels_last) for x in (q, k))
         with torch.autocast(device_type=dev.type, dtype=torch.float16, enabled=self.amp):
             u, v = self.net(q.to(dev, non_blocking=True), k.to(dev, non_blocking=True))
-        key_class = None
-        if self.cfg.model.query_classes:
+        key_class = query_offset = None
+        model_cfg = self.cfg.model
+        if model_cfg.query_classes:
             roles = [self.sampler.songs[p.song].oneshots[p.oneshot].role for p in pairs]
-            key_class = torch.from_numpy(class_indices(self.cfg.model.query_classes, roles)).to(dev)
-        loss, terms = samplematch_loss(u.float(), v.float(), song.to(dev), self.cfg.loss, key_class)
+            key_class = torch.from_numpy(class_indices(model_cfg.query_classes, roles)).to(dev)
+            like = mode_offset(model_cfg.query_modes, model_cfg.query_classes, "like") if self.cfg.like_p else 0
+            query_offset = torch.tensor([like if p.like else 0 for p in pairs], device=dev)
+        loss, terms = samplematch_loss(u.float(), v.float(), song.to(dev), self.cfg.loss, key_class, query_offset)
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self.scaler.step(self.optimizer)
@@ -244,6 +257,12 @@ class Trainer:
                     self.writer.add_scalar(f"dev_{kind}/R_md", dev_m.R_md, self.step)
                 self.writer.add_scalar("dev/R_mn_mean", scores[-1], self.step)
                 record["dev"] = dev_metrics_to_dict({"model": dev})["model"]
+            if self.like_dev is not None:
+                like = evaluate_like_set(self.like_dev, {"m": Variant(embedder["model"], "like")}, self.cancel)["m"]
+                scores.append(like["all"].R_mn)
+                for kind, like_m in like.items():
+                    self.writer.add_scalar(f"dev_like_{kind}/R_mn", like_m.R_mn, self.step)
+                record["dev_like"] = like_metrics_to_dict({"m": like})["m"]
             metric = float(np.mean(scores))
             self.writer.add_scalar("select/R_mn", metric, self.step)
             self.writer.flush()
