@@ -287,7 +287,8 @@ def export(checkpoint: str, out: str, corpus: str, metrics_json: str | None, not
     saved = json.loads(Path(metrics_json).read_text()) if metrics_json else {}
     test = {k: v for k, v in saved.items() if k != "dev" and k not in LIKE_KEYS}  # those have their own layouts
     metrics = metrics_from_dict(test) if test else None
-    return export_checkpoint(checkpoint, out, metrics, meta, counts, notes, saved.get("dev"))
+    like = {k: saved[k] for k in LIKE_KEYS if k in saved}
+    return export_checkpoint(checkpoint, out, metrics, meta, counts, notes, saved.get("dev"), like)
 
 
 def best_checkpoint(run_dir: str | Path) -> Path:

@@ -4,7 +4,8 @@ For every song and every drum class it has one-shots of, a query is the mean enc
 windows (model.windows.cut_excerpts, as the app) of one of two mixes: "all", every stem of the song; "stem",
 that class's own stems plus the song's non-percussion stems. The truth is the song's one-shots of that class;
 the candidates are every distinct one-shot of that class in the set, and each true one-shot's normalised rank
-is taken among the candidates that are not the song's other true ones (chance 0.5; ties take the mid-rank).
+is taken among the candidates that are not the song's other true ones (chance 0.5; ties take the mid-rank);
+a class with no such rival is left out.
 R_mn / R_md: per class the mean / median over its (query, true one-shot) pairs, then the mean over classes.
 
 A variant scores with one query mode of a model ("like", or "fit": how the fit ranking answers the same
@@ -151,10 +152,14 @@ def evaluate_like_set(like: LikeSet, variants: Mapping[str, Variant], cancel=Non
             chosen = [(q, u) for q, u in zip(like.queries, u_all, strict=True) if q.kind == kind]
             for q, u in chosen:
                 others = np.setdiff1d(np.flatnonzero(roles == q.role), q.truth)
+                if not len(others):
+                    continue    # nothing to rank a true one-shot against: the set's only one of its class
                 vector = _query_vector(u, q.role, variant)[None]
                 for t in q.truth:   # the true one-shot first, then its rivals
                     rank = normalised_ranks(vector, v[np.concatenate([[t], others])], np.zeros(1, np.int64))
                     per_class.setdefault(q.role, []).append(float(rank[0]))
+            if not per_class:
+                raise ValueError("no drum class of the set has two candidates to rank")
             results[name][kind] = LikeMetrics(
                 R_mn=float(np.mean([np.mean(r) for r in per_class.values()])),
                 R_md=float(np.mean([np.median(r) for r in per_class.values()])),

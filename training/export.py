@@ -68,7 +68,8 @@ def load_checkpoint_model(path: str | Path) -> tuple[SampleMatchModel, TrainConf
 
 def export_checkpoint(ckpt: str | Path, out_dir: str | Path, metrics: Mapping[str, Mapping[str, Metrics]] | None = None,
                       corpus_meta: Mapping | None = None, split_counts: Mapping[str, int] | None = None,
-                      notes: str = "", dev_metrics: Mapping[str, Mapping[str, Mapping]] | None = None) -> Path:
+                      notes: str = "", dev_metrics: Mapping[str, Mapping[str, Mapping]] | None = None,
+                      like_metrics: Mapping[str, Mapping] | None = None) -> Path:
     """Write weights + config + ONNX encoders + MODEL_CARD.md into out_dir; returns out_dir. Refuses weights
     > 40 MB."""
     model, cfg, state = load_checkpoint_model(ckpt)
@@ -83,7 +84,7 @@ def export_checkpoint(ckpt: str | Path, out_dir: str | Path, metrics: Mapping[st
     export_onnx(model, out, exported.model_id)
     params = sum(p.numel() for p in model.parameters())
     card = model_card(exported.model_id, cfg, state, metrics or {}, corpus_meta or {}, split_counts or {},
-                      params, size, notes, dev_metrics or {})
+                      params, size, notes, dev_metrics or {}, like_metrics or {})
     (out / "MODEL_CARD.md").write_text(card)
     return out
 
@@ -112,9 +113,22 @@ def _dev_rows(dev: Mapping[str, Mapping[str, Mapping]]) -> list[str]:
     return rows
 
 
+def _like_rows(like: Mapping[str, Mapping]) -> list[str]:
+    """like: {evaluate_like_sets key: {variant: {kind: LikeMetrics as a dict}}}; R_mn / R_md per set and query."""
+    titles = {"like": "test split", "dev_like": "dev set, drum sample files", "dev_like/hits": "dev set, cut hits"}
+    rows = ["| Set | Variant | R_mn (all stems) | R_md (all stems) | R_mn (class stem + accompaniment) "
+            "| R_md (class stem + accompaniment) |", "|---|---|---:|---:|---:|---:|"]
+    for key, variants in like.items():
+        for name, kinds in variants.items():
+            rows.append(f"| {titles.get(key, key)} | {name} | {kinds['all']['R_mn']:.3f} | {kinds['all']['R_md']:.3f} "
+                        f"| {kinds['stem']['R_mn']:.3f} | {kinds['stem']['R_md']:.3f} |")
+    return rows
+
+
 def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping[str, Mapping[str, Metrics]],
                corpus_meta: Mapping, split_counts: Mapping[str, int], params: int, weights_bytes: int,
-               notes: str, dev_metrics: Mapping[str, Mapping[str, Mapping]] | None = None) -> str:
+               notes: str, dev_metrics: Mapping[str, Mapping[str, Mapping]] | None = None,
+               like_metrics: Mapping[str, Mapping] | None = None) -> str:
     m = cfg.model
     hours = state["elapsed"] / 3600
     flags = {"two encoders": not m.shared_encoder, "pretrained init": m.encoder.init != "scratch",
@@ -133,6 +147,11 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
         f"{m.frontend.n_mels} {m.frontend.mel_scale} mels up to {m.frontend.f_max:.0f} Hz.",
         f"- Query window: {m.query_seconds:g} s ({m.query_excerpts} excerpts averaged per bounce in the app). "
         f"Key window: {m.key_seconds:g} s (one-shots are zero-padded or cut to it).",
+        "- Queries: " + (f"one vector per drum class ({', '.join(m.query_classes)}) for each of the modes "
+                         f"{', '.join(m.query_modes or ('fit',))}; a one-shot is scored by its class's vector"
+                         + (f", {cfg.like_p:.0%} of the training pairs for 'like' (their query holds the key's "
+                            "own stem)" if cfg.like_p else "") + "."
+                         if m.query_classes else "one vector for every one-shot."),
         "- Training variant: " + ", ".join(f"{k} {'on' if v else 'off'}" for k, v in flags.items()) + ".",
         "",
         "## Training", "",
@@ -180,6 +199,12 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
                   "of 10 4-s excerpts of the mix of its non-drum tracks, or of all its tracks; each drum sample the "
                   f"song plays is ranked among the {any_dev['candidates']} candidates that are not the song's other "
                   f"drum samples ({any_dev['pairs']} pairs; random = 0.5).", ""] + _dev_rows(dev_metrics)
+    if like_metrics:
+        lines += ["", "## Sounds like its drums", "",
+                  "Per drum class, the one-shots a song plays are ranked among all one-shots of that class by the "
+                  "query's vector for that class (mean over the classes; random = 0.5); the query mixes all the "
+                  "song's stems, or that class's stem and the accompaniment. The fit ranking's vectors beside it.",
+                  ""] + _like_rows(like_metrics)
     lines += ["", "## Limitations", "",
               f"- {'Trained from scratch' if m.encoder.init == 'scratch' else 'Fine-tuned'} on a small, mostly "
               "generated corpus; scores reflect fit to that corpus, not human taste.",

@@ -3,7 +3,8 @@
 Run in one process, or under torchrun for several processes / GPUs / nodes (each process draws its own
 batches of cfg.batch_size pairs; gradients are averaged by DDP). Validation (R_mn on the val split,
 mean of full and sparse queries, and with cfg.dev_corpus the mean of that and the dev set's R_mn, and of
-its "sounds like" R_mn for a model with those queries) picks best.pt; last.pt is rewritten every checkpoint_every steps.
+its "sounds like" R_mn (dev set, else val split) for a model with those queries) picks best.pt; last.pt is
+rewritten every checkpoint_every steps.
 """
 from __future__ import annotations
 
@@ -121,8 +122,10 @@ class Trainer:
         # Decoded once: every validation reuses the dev set's excerpts and one-shots.
         dev_songs = load_corpus(cfg.dev_corpus)[1] if cfg.dev_corpus and d.main else None
         self.dev = load_devset(dev_songs, DevConfig.for_model(cfg.model)) if dev_songs else None
-        self.like_dev = (load_like_set(dev_songs, like_validation_config(cfg.model))
-                         if dev_songs and "like" in cfg.model.query_modes else None)
+        # The "sounds like" task on the real songs, or without them on the val split.
+        like_songs = dev_songs or self.val_songs
+        self.like_dev = (load_like_set(like_songs, like_validation_config(cfg.model))
+                         if like_songs and d.main and "like" in cfg.model.query_modes else None)
         if not self.train_songs:
             raise ValueError(f"no complete training songs in {cfg.corpus}")
         frontend = LogMel(cfg.model.frontend)
@@ -234,9 +237,9 @@ class Trainer:
 
     def _validate(self) -> None:
         """Rank 0 measures R_mn on the val split (mean of full and sparse) and, given a dev set, on its real
-        songs (mean of nodrums and all); best.pt follows the lowest mean of the two."""
+        songs (mean of nodrums and all), and the "sounds like" R_mn; best.pt follows the lowest mean of them."""
         average_buffers(self.d, self.model)
-        if self.d.main and (self.val_songs or self.dev is not None):
+        if self.d.main and (self.val_songs or self.dev is not None or self.like_dev is not None):
             assert self.writer is not None  # the main process has one
             embedder = {"model": ModelEmbedder(self.model, self.d.device)}
             scores, record = [], {}
