@@ -255,6 +255,9 @@ def evaluate_like_sets(corpus: str | None, dev: str | None, embedders: dict, mod
         bar = Bar()
         try:
             results = evaluate_like_set(load_like_set(songs, cfg, bar), variants, cancel)
+        except ValueError as exc:   # a set too small for the task (no class with two candidates)
+            print(f"{title}: skipped ({exc})")
+            continue
         finally:
             bar.close()
         print(format_like_table(results, title))
