@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from model.conditioning import QUERY_MODES, mode_block, mode_offset
+from model.config import ModelConfig
 from model.inference import Embedder
 from model.taxonomy import ALL_CATEGORIES, NON_DRUM
 from samplematch_gui import fit, query_check
@@ -28,6 +30,7 @@ class Query:
     kind: str  # "bounce": a dropped mix; "like": more like a library sample
     path: str
     region: tuple[float, float] | None = None  # seconds, bounce only; None = whole file
+    mode: str = "fit"  # bounce only: "fit" (drums that fit it) or "like" (that sound like its own drums)
 
     @property
     def name(self) -> str:
@@ -183,6 +186,25 @@ class QuerySession:
         self.bounce = self.query = dataclasses.replace(self.bounce, region=(start, end))
         return self.bounce
 
+    def modes(self) -> tuple[str, ...]:
+        """The query modes the loaded model answers: "fit" always, "like" if it was trained for it."""
+        cfg = self.embedder.cfg if self.embedder is not None else None
+        return cfg.query_modes if cfg is not None and cfg.query_modes else ("fit",)
+
+    def set_mode(self, mode: str) -> Query | None:
+        """Ask the bounce another question (QUERY_MODES); the ranking job then slices the cached vector."""
+        if mode not in QUERY_MODES:
+            raise ValueError(f"unknown mode {mode!r}; the modes are {', '.join(QUERY_MODES)}")
+        if mode not in self.modes():
+            raise ValueError("this model was not trained for 'sounds like' queries")
+        if self.bounce is None:
+            return None
+        active = self.query is self.bounce
+        self.bounce = dataclasses.replace(self.bounce, mode=mode)
+        if active:
+            self.query = self.bounce
+        return self.bounce
+
     def more_like(self, path: str) -> Query:
         self.query = Query("like", path)
         return self.query
@@ -254,7 +276,8 @@ class QuerySession:
                     return _Ranked(key, None, Ranking(index, np.arange(n), np.full(n, np.nan, np.float32),
                                                       query, problem))
             check_cancelled(cancel)
-            order, scores = index.rank(vector, categories, top, include_non_drums)
+            asked = vector if query.kind == "like" else mode_vector(vector, embedder.cfg, query.mode)
+            order, scores = index.rank(asked, categories, top, include_non_drums)
             ranking = Ranking(index, order, scores, query)
             _ = ranking.fit  # computed here, off the GUI thread
             return _Ranked(key, vector, ranking)
@@ -294,6 +317,14 @@ def _bounce_vector(bounce: BounceFile, query: Query, embedder, excerpts: int,
     if problem is not None:
         return None, problem
     return embedder.embed_query_excerpts(batch[query_check.audible(batch)]), None
+
+
+def mode_vector(vector: np.ndarray, cfg: ModelConfig, mode: str) -> np.ndarray:
+    """The bounce vector's answer for one mode: the mode's class block, or a single-vector model's vector."""
+    if vector.ndim == 1:
+        mode_offset(cfg.query_modes, cfg.query_classes, mode)  # raises for a mode the model has not
+        return vector
+    return mode_block(vector, cfg.query_modes, cfg.query_classes, mode)
 
 
 def _ignore(payload) -> None:

@@ -36,6 +36,25 @@ def tiny_weights(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def like_weights(tmp_path_factory) -> Path:
+    """A tiny random model with per-class "fit" and "sounds like" queries, exported with its ONNX encoders."""
+    import torch
+
+    from model import EncoderConfig, ModelConfig, SampleMatchModel
+    from model.conditioning import DRUM_CLASSES, QUERY_MODES
+    from model.weights import export_model, read_config
+    from training.export import export_onnx
+
+    torch.manual_seed(0)
+    out = tmp_path_factory.mktemp("like_weights")
+    model = SampleMatchModel(ModelConfig(encoder=EncoderConfig(backbone="test_efficientnet"),
+                                         query_classes=DRUM_CLASSES, query_modes=QUERY_MODES)).eval()
+    export_model(model, out, name="tiny-like")
+    export_onnx(model, out, read_config(out).model_id)
+    return out
+
+
+@pytest.fixture(scope="session")
 def tiny_embedder(tiny_weights):
     from samplematch_gui.engine import load_embedder
 
