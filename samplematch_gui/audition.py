@@ -15,9 +15,11 @@ import numpy as np
 
 from model.audio import load as load_mono
 from samplematch_gui import native_stderr
+from samplematch_gui.context_mix import ContextMix
 
 PREVIEW_RATE = 44100
 PREVIEW_MAX_SECONDS = 30.0  # a long loop is previewed from its start, not decoded whole
+MIX_BLOCK = 256  # frames per callback of the in-context mix (5.8 ms at 44.1 kHz)
 
 RESCAN = "Audition → Rescan Audio Devices"
 NO_PORTAUDIO = "PortAudio is not installed: install it (Debian/Ubuntu: libportaudio2), then restart SampleMatch"
@@ -73,6 +75,7 @@ class AudioOutput(Protocol):
     failure: PlaybackError | None  # why the last sound stopped before its end (the output went away)
 
     def play(self, samples: np.ndarray, rate: int) -> None: ...  # raises PlaybackError
+    def play_mix(self, mix: ContextMix, rate: int) -> None: ...  # until stopped; raises PlaybackError
     def stop(self) -> None: ...
     def is_playing(self) -> bool: ...
     def devices(self) -> list[OutputDevice]: ...
@@ -85,12 +88,12 @@ def db_to_gain(db: float) -> float:
     return float(10.0 ** (db / 20.0))
 
 
-def normalise_loudness(samples: np.ndarray, loudness: Loudness) -> np.ndarray:
-    """Gain-adjust samples (frames or frames x channels) to the target; silence stays silent."""
+def loudness_gain(samples: np.ndarray, loudness: Loudness) -> float:
+    """The gain that brings samples (frames or frames x channels) to the target; 1 for silence or mode "off"."""
     x = np.asarray(samples, dtype=np.float32)
     peak = float(np.max(np.abs(x))) if x.size else 0.0
     if loudness.mode == "off" or peak < 1e-6:
-        return x
+        return 1.0
     if loudness.mode == "peak":
         gain = db_to_gain(loudness.target_db) / peak
     elif loudness.mode == "rms":
@@ -98,7 +101,14 @@ def normalise_loudness(samples: np.ndarray, loudness: Loudness) -> np.ndarray:
         gain = min(db_to_gain(loudness.target_db) / rms, db_to_gain(loudness.ceiling_db) / peak)
     else:
         raise ValueError(f"unknown loudness mode {loudness.mode!r}")
-    return (x * min(gain, db_to_gain(loudness.max_gain_db))).astype(np.float32)
+    return min(gain, db_to_gain(loudness.max_gain_db))
+
+
+def normalise_loudness(samples: np.ndarray, loudness: Loudness) -> np.ndarray:
+    """Gain-adjust samples (frames or frames x channels) to the target; silence stays silent."""
+    x = np.asarray(samples, dtype=np.float32)
+    gain = loudness_gain(x, loudness)
+    return x if gain == 1.0 else (x * gain).astype(np.float32)
 
 
 def load_preview(path: str | Path, rate: int = PREVIEW_RATE) -> np.ndarray:
@@ -119,6 +129,9 @@ class NullOutput:
         self._device: int | None = None
 
     def play(self, samples: np.ndarray, rate: int) -> None:
+        pass
+
+    def play_mix(self, mix: ContextMix, rate: int) -> None:
         pass
 
     def stop(self) -> None:
@@ -161,6 +174,7 @@ class SoundDeviceOutput:
         self._lock = threading.Lock()
         self._buffer = np.zeros((0, 1), dtype=np.float32)
         self._pos = 0
+        self._mix: ContextMix | None = None
 
     def devices(self) -> list[OutputDevice]:
         try:
@@ -189,13 +203,22 @@ class SoundDeviceOutput:
             data = data[:, None]
         self.stop()
         with self._lock:
-            self._buffer, self._pos = data, 0
+            self._buffer, self._pos, self._mix = data, 0, None
+        self._open(rate, data.shape[1], self._callback)
+
+    def play_mix(self, mix: ContextMix, rate: int) -> None:
+        """Play the in-context mix, in MIX_BLOCK-frame blocks, until stopped."""
+        self.stop()
+        self._mix = mix
+        self._open(rate, 1, self._mix_callback, blocksize=MIX_BLOCK, latency="low")  # a swap is heard soon
+
+    def _open(self, rate: int, channels: int, callback, **options) -> None:
         self.failure = None
         native_stderr.FILTER.hold()  # released when the stream is closed
         stream = None
         try:
-            stream = self._sd.OutputStream(samplerate=rate, channels=data.shape[1], dtype="float32",
-                                           device=self._device, callback=self._callback)
+            stream = self._sd.OutputStream(samplerate=rate, channels=channels, dtype="float32",
+                                           device=self._device, callback=callback, **options)
             stream.start()
         except (self._sd.PortAudioError, ValueError) as exc:
             if stream is not None:
@@ -213,6 +236,16 @@ class SoundDeviceOutput:
         if len(chunk) < frames:
             raise self._sd.CallbackStop
 
+    def _mix_callback(self, outdata, frames, time_info, status) -> None:
+        """Real-time safe: the mix renders in place (samplematch_gui.context_mix), then volume and a clip."""
+        mono, mix = outdata[:, 0], self._mix
+        if mix is None:  # stopped while this block was on its way
+            mono.fill(0.0)
+            return
+        mix.render(mono)
+        mono *= self.volume
+        np.clip(mono, -1.0, 1.0, out=mono)
+
     def is_playing(self) -> bool:
         """Whether the sound still plays; a stream found ended is closed, and one that ended before its
         sound did (the device went away under it) leaves `failure`."""
@@ -222,7 +255,7 @@ class SoundDeviceOutput:
         if stream.active:
             return True
         with self._lock:
-            cut_short = self._pos < len(self._buffer)
+            cut_short = self._mix is not None or self._pos < len(self._buffer)  # a mix ends only when stopped
         self._close(abort=False)
         if cut_short:
             self.failure = PlaybackError("the audio output stopped during the sound (unplugged?)", OUTPUT_LOST)

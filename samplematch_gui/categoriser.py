@@ -2,10 +2,10 @@
 sound (the category head on the key embedding the scan computes anyway), else "other".
 
 Samples that are not one-shots (loops, pads, long tonal sounds, noise, silence) are filed under NON_DRUM,
-which the ranking leaves out unless asked. Digital silence and files longer than any drum hit are no one-shots
-whatever the head says; with no head for the loaded encoders (a model exported without one), those rules and
-the names and kit files still work. The user's correction is stored apart (LibraryDB.set_user_category) and
-always wins when a row is read; `decide` states the whole order.
+which the ranking leaves out unless asked. Digital silence, files longer than any drum hit and several hits in
+a row (a slice of a loop, a fill) are no one-shots whatever the head says; with no head for the loaded encoders
+(a model exported without one), those rules and the names and kit files still work. The user's correction is
+stored apart (LibraryDB.set_user_category) and always wins when a row is read; `decide` states the whole order.
 """
 from __future__ import annotations
 
@@ -16,11 +16,16 @@ import numpy as np
 
 from model.category_head import CategoryHead, HeadError, load_head
 from model.kit_files import folder_kit_categories, sample_key
-from model.oneshot_features import audio_features, is_silent
+from model.oneshot_features import FeatureConfig, audio_features, is_silent
 from model.taxonomy import NON_DRUM, name_category
 from samplematch_gui.paths import bundled_weights_dir
 
 LONGEST_ONESHOT_S = 30.0  # the longest crash in Debian's kits rings 12 s
+# Re-attacks in the key window (model.oneshot_features "onsets") that make it a run of hits, not one: claps,
+# flams and ride "flinks" have at most 2; of the 2,815 labelled drum one-shots training.category_sources reads,
+# 7 have 3 or more (a ratchet, a foot tambourine, a snare drag: named by file or kit file, so the rule never
+# sees them); of its 484 non-one-shots 195 do.
+SEVERAL_HITS = 3
 
 
 def decide(user: str | None = None, name: str | None = None, kit: str | None = None,
@@ -32,8 +37,11 @@ def decide(user: str | None = None, name: str | None = None, kit: str | None = N
 class Categoriser:
     """Categories for one scan; remembers the kit files of every folder it looked in."""
 
-    def __init__(self, head: CategoryHead | None = None):
+    def __init__(self, head: CategoryHead | None = None, sample_rate: int | None = None):
+        """sample_rate: of the key windows categorise() is given (default: the head's)."""
         self.head = head
+        self.features = head.features if head is not None else (
+            None if sample_rate is None else FeatureConfig(sample_rate=sample_rate))
         self.problems: list[tuple[str, str]] = []  # kit files that could not be read
         self._kits: dict[str, dict[str, str]] = {}
 
@@ -44,7 +52,7 @@ class Categoriser:
         try:
             return cls(load_head(Path(folder), embedder.model_id))
         except HeadError:
-            return cls(None)
+            return cls(None, getattr(embedder, "sample_rate", None))
 
     def categorise(self, path: str, root: str, embedding: np.ndarray | None = None,
                    wave: np.ndarray | None = None, duration: float = 0.0) -> str:
@@ -66,9 +74,13 @@ class Categoriser:
     def audio_category(self, embedding: np.ndarray | None, wave: np.ndarray, duration: float) -> str | None:
         if is_silent(wave) or duration > LONGEST_ONESHOT_S:
             return NON_DRUM
+        if self.features is None:
+            return None
+        features, names = audio_features(wave, duration, self.features), self.features.names
+        if "onsets" in names and features[names.index("onsets")] >= SEVERAL_HITS:
+            return NON_DRUM
         if self.head is None or embedding is None:
             return None
-        features = audio_features(wave, duration, self.head.features)
         return self.head.decide(self.head.probabilities(embedding, features))[0]
 
     def _folder(self, folder: str) -> dict[str, str]:

@@ -33,13 +33,21 @@ def _parser() -> argparse.ArgumentParser:
     rk.add_argument("query", type=Path, metavar="QUERY")
     rk.add_argument("--category", action="append", choices=ALL_CATEGORIES, metavar="C",
                     help=f"only these categories ({', '.join(ALL_CATEGORIES)}); repeatable")
+    rk.add_argument("--mode", choices=("fit", "like"), default="fit",
+                    help="fit: the samples that fit the track (default); like: the samples that sound like the "
+                         "drums heard in it, per --category (needs one or more)")
     rk.add_argument("--include-non-drums", action="store_true",
                     help=f"also rank files that are not drum one-shots (loops, pads, noise...: {NON_DRUM})")
     rk.add_argument("--top", type=int, default=20, help="how many results (0 = all; default 20)")
     rk.add_argument("--region", type=float, nargs=2, metavar=("START", "END"),
                     help="use only this part of the bounce (seconds)")
     rk.add_argument("--json", action="store_true", help="print a JSON list")
-    for sp in (ix, rk):  # accept the global options after the command too
+    kt = sub.add_parser("kit", help="suggest a whole kit (kick, snare, hats...) that fits a bounce and holds together")
+    kt.add_argument("bounce", type=Path, metavar="BOUNCE")
+    kt.add_argument("--region", type=float, nargs=2, metavar=("START", "END"),
+                    help="use only this part of the bounce (seconds)")
+    kt.add_argument("--json", action="store_true", help="print the kit as JSON")
+    for sp in (ix, rk, kt):  # accept the global options after the command too
         sp.add_argument("--db", type=Path, default=argparse.SUPPRESS)
         sp.add_argument("--weights", type=Path, default=argparse.SUPPRESS)
         sp.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS)
@@ -55,10 +63,14 @@ def main(argv: list[str] | None = None) -> int:
         return run(demo=args.demo, weights_dir=args.weights, db_path=args.db, backend=args.backend)
     if args.command == "rank" and args.top < 0:
         parser.error("--top must be 0 (all) or more")
-    if args.command == "rank" and args.region and not _valid_region(*args.region):
+    if args.command == "rank" and args.mode == "like" and not args.category:
+        parser.error("--mode like needs the drum class to look for: --category kick (or snare, hihat...)")
+    if args.command == "rank" and args.mode == "like" and NON_DRUM in args.category:
+        parser.error(f"--mode like looks for drums: --category {NON_DRUM} has none")
+    if args.command in ("rank", "kit") and args.region and not _valid_region(*args.region):
         parser.error("--region START END needs 0 <= START < END (seconds)")
     try:
-        return _index(args) if args.command == "index" else _rank(args)
+        return {"index": _index, "rank": _rank, "kit": _kit}[args.command](args)
     except KeyboardInterrupt:
         print("samplematch: interrupted", file=sys.stderr)
         return EXIT_FAILURE
@@ -117,8 +129,8 @@ def _index(args) -> int:
     return EXIT_FAILURE if summary.cancelled else EXIT_OK
 
 
-def _rank(args) -> int:
-    from model.audio import AudioError
+def _library_session(args):
+    """A read-only query session on the library with the model loaded; None (the reason printed) without one."""
     from samplematch_gui.engine import load_embedder
     from samplematch_gui.query_session import QuerySession
 
@@ -126,18 +138,28 @@ def _rank(args) -> int:
     if not db_path.is_file():  # ranking only reads: never create a library here
         print(f"samplematch: no library at {db_path}; build one with: samplematch index DIR"
               + (f" --db {args.db}" if args.db else ""), file=sys.stderr)
-        return EXIT_FAILURE
+        return None
     session = QuerySession(db_path, readonly=True)
     session.embedder = load_embedder(args.weights, args.backend)
-    index = session.load_index()
-    if not len(index):
+    if not len(session.load_index()):
         print("samplematch: the library has no samples indexed with this model; "
               "run: samplematch index DIR", file=sys.stderr)
+        return None
+    return session
+
+
+def _rank(args) -> int:
+    from model.audio import AudioError
+
+    session = _library_session(args)
+    if session is None:
         return EXIT_FAILURE
+    index = session.index
     try:
         session.open_bounce(args.query)
         if args.region:
             session.set_region(*args.region)
+        session.set_mode(args.mode)
         ranking = session.rank(set(args.category) if args.category else None, args.top or None,
                                args.include_non_drums)
     except AudioError as exc:
@@ -157,4 +179,53 @@ def _rank(args) -> int:
     else:
         for n, i in enumerate(ranking.order, 1):
             print(f"{n:5d}  {fit[i]:5.1f}  {scores[i]:+.4f}  {index.category(i):8s}  {index.paths[i]}")
+    return EXIT_OK
+
+
+def _kit(args) -> int:
+    from model.audio import AudioError
+    from samplematch_gui.kit_suggest import suggest_kit
+
+    session = _library_session(args)
+    if session is None:
+        return EXIT_FAILURE
+    try:
+        session.open_bounce(args.bounce)
+        if args.region:
+            session.set_region(*args.region)
+        ranking = session.rank()
+        if ranking.problem is None:
+            kit = suggest_kit(ranking)
+    except AudioError as exc:
+        print(f"samplematch: {args.bounce}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        session.close()
+    if ranking.problem is not None:
+        print(f"samplematch: {ranking.problem}", file=sys.stderr)
+        return EXIT_FAILURE
+    index = ranking.index
+
+    def number(value: float) -> float | None:
+        return None if math.isnan(value) else round(value, 2)
+
+    def entry(c) -> dict:
+        return {"path": c.path, "category": index.category(c.position), "fit": number(c.fit),
+                "coherence": number(c.coherence)}
+
+    if args.json:
+        slots = [{"slot": p.slot.name, "label": p.slot.label, "optional": p.slot.optional,
+                  **(entry(p.choice) if p.choice else {"path": None}),
+                  "alternatives": [entry(c) for c in p.alternatives]} for p in kit.picks]
+        print(json.dumps({"bounce": str(args.bounce), "fit": number(kit.fit), "coherence": number(kit.coherence),
+                          "score": number(kit.score), "slots": slots}, indent=1))
+        return EXIT_OK
+    print(f"kit for {args.bounce.name}: fit {kit.fit:.1f}, coherence {kit.coherence:.1f}, score {kit.score:.1f}")
+    for p in kit.picks:
+        if p.choice is None:
+            print(f"{p.slot.label:13s}  (none in the library)")
+            continue
+        print(f"{p.slot.label:13s}  fit {p.choice.fit:5.1f}  coherence {p.choice.coherence:5.1f}  {p.choice.path}")
+        for c in p.alternatives:
+            print(f"{'':13s}    or  {c.fit:5.1f}  {c.coherence:5.1f}  {c.path}")
     return EXIT_OK

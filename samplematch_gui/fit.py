@@ -30,8 +30,11 @@ def fit_text(fit: float) -> str:
     return "" if np.isnan(fit) else f"{fit:.1f}"
 
 
-def fit_tooltip(fit: float, cosine: float, pool: int) -> str:
-    return (f"Fits this bounce better than {fit:.1f} % of the {pool:,} drum samples in your library.\n"
+def fit_tooltip(fit: float, cosine: float, pool: int, mode: str = "fit") -> str:
+    """The score column's tooltip; mode "like": the bounce was asked which samples sound like its drums."""
+    said = ("Sounds more like the drums heard in this bounce (the sample's category) than"
+            if mode == "like" else "Fits this bounce better than")
+    return (f"{said} {fit:.1f} % of the {pool:,} drum samples in your library.\n"
             f"Raw score (cosine similarity to the bounce): {cosine:.3f}; compare raw scores only within one bounce.")
 
 

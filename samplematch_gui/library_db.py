@@ -24,7 +24,6 @@ import numpy as np
 
 from samplematch_gui.paths import is_inside, is_text, normalise_path, shown
 
-SCHEMA_VERSION = 2
 APPLICATION_ID = 0x536D4C62  # "SmLb"
 
 # MIGRATIONS[v] brings a library from version v - 1 to v (version 0 is a new, empty database).
@@ -48,7 +47,18 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE category_overrides (path TEXT PRIMARY KEY, category TEXT NOT NULL)",
     ),
     2: (f"PRAGMA application_id = {APPLICATION_ID}",),  # version 1 carried no application id
+    # what the model hears of a sample, hashed, and its peak level: duplicates and velocity layers are grouped by
+    # them (samplematch_gui.sample_groups)
+    3: ("ALTER TABLE samples ADD COLUMN content_hash INTEGER", "ALTER TABLE samples ADD COLUMN peak_db REAL"),
+    4: ("""CREATE TABLE library_maps (
+            model_id TEXT PRIMARY KEY,
+            method TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            coords BLOB NOT NULL,
+            computed_at REAL NOT NULL
+        )""",),  # the library as a map (samplematch_gui.library_map), one per model
 }
+SCHEMA_VERSION = max(MIGRATIONS)
 _TABLES_1 = frozenset({"meta", "folders", "samples", "category_overrides"})
 
 
@@ -68,6 +78,8 @@ class SampleRow:
     user_category: str | None
     error: str | None
     model_id: str | None
+    content_hash: int | None = None
+    peak_db: float | None = None  # of the key window
 
     @property
     def category(self) -> str:
@@ -79,6 +91,7 @@ class FileState:
     size: int
     mtime_ns: int
     model_id: str | None
+    hashed: bool = True  # False: indexed before content hashes (migration 3), to be read again
 
 
 @dataclass(frozen=True)
@@ -93,10 +106,13 @@ class SampleRecord:
     model_id: str
     embedding: np.ndarray | None = None
     error: str | None = None
+    content_hash: int | None = None
+    peak_db: float | None = None
 
 
 _ROW_SELECT = """
-SELECT s.path, s.size, s.mtime_ns, s.duration, s.category, o.category, s.error, s.model_id
+SELECT s.path, s.size, s.mtime_ns, s.duration, s.category, o.category, s.error, s.model_id, s.content_hash,
+       s.peak_db
 FROM samples s LEFT JOIN category_overrides o ON o.path = s.path
 """
 
@@ -105,7 +121,8 @@ def _row(r: tuple) -> SampleRow:
     path = r[0]
     return SampleRow(path=path, folder=os.path.dirname(path), name=os.path.basename(path),
                      size=r[1], mtime_ns=r[2], duration=r[3], auto_category=r[4],
-                     user_category=r[5], error=r[6], model_id=r[7])
+                     user_category=r[5], error=r[6], model_id=r[7], content_hash=r[8],
+                     peak_db=r[9])
 
 
 def _prefix_range(folder: str) -> tuple[str, str]:
@@ -269,8 +286,14 @@ class LibraryDB:
         self.path = Path(path)
         try:
             self._conn = _open_readonly(self.path) if readonly else _open_for_writing(self.path)
+            columns = {c[1] for c in self._conn.execute("PRAGMA table_info(samples)")}
         except sqlite3.Error as exc:
             raise _failure(self.path, exc) from None
+        # An older library read as it is (read-only, not migrated) has no hashes and levels yet.
+        self._row_select = _ROW_SELECT
+        for column in ("content_hash", "peak_db"):
+            if column not in columns:
+                self._row_select = self._row_select.replace(f"s.{column}", "NULL")
 
     @classmethod
     def open_readonly(cls, path: str | os.PathLike) -> LibraryDB:
@@ -336,20 +359,21 @@ class LibraryDB:
     def file_states(self, folder: str) -> dict[str, FileState]:
         """Cached files at any depth under folder, whichever listed folder indexed them."""
         cur = self._conn.execute(
-            "SELECT path, size, mtime_ns, model_id FROM samples WHERE path >= ? AND path < ?",
-            _prefix_range(folder))
-        return {p: FileState(s, m, mid) for p, s, m, mid in cur}
+            "SELECT path, size, mtime_ns, model_id, content_hash IS NOT NULL OR error IS NOT NULL FROM samples "
+            "WHERE path >= ? AND path < ?", _prefix_range(folder))
+        return {p: FileState(s, m, mid, bool(h)) for p, s, m, mid, h in cur}
 
     @_reported
     def write_batch(self, records: Iterable[SampleRecord]) -> None:
         now = time.time()
         rows = [(r.path, r.root, r.size, r.mtime_ns, r.duration, r.category,
                  None if r.embedding is None else np.asarray(r.embedding, np.float32).tobytes(),
-                 r.model_id, r.error, now) for r in records]
+                 r.model_id, r.error, now, r.content_hash, r.peak_db) for r in records]
         with self._transaction():
             self._conn.executemany(
                 "INSERT OR REPLACE INTO samples (path, root, size, mtime_ns, duration, category, embedding, "
-                "model_id, error, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                "model_id, error, indexed_at, content_hash, peak_db) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows)
 
     @_reported
     def delete_paths(self, paths: Iterable[str]) -> None:
@@ -360,19 +384,19 @@ class LibraryDB:
     @_reported
     def rows(self) -> list[SampleRow]:
         """Indexed samples (those with an embedding), by path."""
-        cur = self._conn.execute(_ROW_SELECT + " WHERE s.error IS NULL ORDER BY s.path")
+        cur = self._conn.execute(self._row_select + " WHERE s.error IS NULL ORDER BY s.path")
         return [_row(r) for r in cur]
 
     @_reported
     def error_rows(self) -> list[SampleRow]:
-        cur = self._conn.execute(_ROW_SELECT + " WHERE s.error IS NOT NULL ORDER BY s.path")
+        cur = self._conn.execute(self._row_select + " WHERE s.error IS NOT NULL ORDER BY s.path")
         return [_row(r) for r in cur]
 
     @_reported
     def embeddings(self, model_id: str) -> tuple[list[SampleRow], np.ndarray]:
         """Rows and their (n, dim) float32 embeddings computed by model_id."""
         cur = self._conn.execute(
-            _ROW_SELECT.replace("SELECT ", "SELECT s.embedding, ", 1)
+            self._row_select.replace("SELECT ", "SELECT s.embedding, ", 1)
             + " WHERE s.error IS NULL AND s.model_id = ? ORDER BY s.path", (model_id,))
         rows, vectors = [], []
         for r in cur:
@@ -388,7 +412,7 @@ class LibraryDB:
         where, params = ("s.model_id = ?", (model_id,)) if model_id is not None else ("1", ())
         columns = "SELECT s.embedding, " if model_id is not None else "SELECT NULL, "
         try:
-            cur = self._conn.execute(_ROW_SELECT.replace("SELECT ", columns, 1)
+            cur = self._conn.execute(self._row_select.replace("SELECT ", columns, 1)
                                      + f" WHERE s.error IS NULL AND {where} ORDER BY s.path", params)
             while chunk := cur.fetchmany(size):
                 rows = [_row(r[1:]) for r in chunk]
@@ -417,3 +441,20 @@ class LibraryDB:
                 self._conn.execute(
                     "INSERT OR REPLACE INTO category_overrides (path, category) VALUES (?, ?)", (path, category))
 
+
+    # library maps (samplematch_gui.library_map) ----------------------------------------
+    @_reported
+    def library_map(self, model_id: str, method: str, signature: str) -> np.ndarray | None:
+        """The stored (n, 2) float32 map of the library with this signature, by this model and method; None if
+        there is none (a map of another library, model or method is not returned)."""
+        row = self._conn.execute("SELECT coords FROM library_maps WHERE model_id = ? AND method = ? AND signature = ?",
+                                 (model_id, method, signature)).fetchone()
+        return None if row is None else np.frombuffer(row[0], np.float32).reshape(-1, 2)
+
+    @_reported
+    def save_library_map(self, model_id: str, method: str, signature: str, coords: np.ndarray) -> None:
+        """Store a map; it replaces the model's previous one."""
+        blob = np.ascontiguousarray(coords, np.float32).tobytes()
+        with self._transaction():
+            self._conn.execute("INSERT OR REPLACE INTO library_maps (model_id, method, signature, coords, computed_at) "
+                               "VALUES (?, ?, ?, ?, ?)", (model_id, method, signature, blob, time.time()))

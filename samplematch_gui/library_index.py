@@ -16,6 +16,7 @@ from model.conditioning import DRUM_CLASSES, class_indices
 from model.scoring import cosine_scores, quantise_rows, top_indices
 from model.taxonomy import CATEGORIES, NON_DRUM
 from samplematch_gui.library_db import LibraryDB, SampleRow
+from samplematch_gui.sample_groups import SampleGroups, group_samples
 
 NONE = -1  # in user_codes: no correction
 
@@ -52,7 +53,7 @@ class LibraryIndex:
 
         folder_id: dict[str, int] = {}
         self.paths: list[str] = []
-        durations, auto, user, folders, vectors, scales = [], [], [], [], [], []
+        durations, auto, user, folders, vectors, scales, hashes, peaks = [], [], [], [], [], [], [], []
         for rows, matrix in blocks:
             for r in rows:
                 self.paths.append(r.path)
@@ -60,6 +61,8 @@ class LibraryIndex:
                 auto.append(code_of(r.auto_category))
                 user.append(NONE if r.user_category is None else code_of(r.user_category))
                 folders.append(folder_id.setdefault(r.folder, len(folder_id)))
+                hashes.append(r.content_hash or 0)
+                peaks.append(np.nan if r.peak_db is None else r.peak_db)
             if model_id is None and matrix is not None:
                 raise ValueError("embeddings need the id of the model that computed them")
             if model_id is not None and rows:
@@ -74,6 +77,8 @@ class LibraryIndex:
         self.codes = np.where(self.user_codes >= 0, self.user_codes, self.auto_codes)  # what the user sees
         self.folder_ids = np.array(folders, np.int32)
         self.folders = list(folder_id)
+        self.content_hashes = np.array(hashes, np.int64)  # 0: none
+        self.peaks = np.array(peaks, np.float32)  # dBFS of the key window; NaN: not known
         self._vectors = None if model_id is None else (
             np.concatenate(vectors) if vectors else np.zeros((0, 0), np.int8))
         self._scales = np.concatenate(scales) if scales else np.zeros(0, np.float32)
@@ -93,7 +98,7 @@ class LibraryIndex:
 
     def warm(self) -> LibraryIndex:
         """Build the lookup and sort keys now (in a worker, so that the GUI thread never waits for them)."""
-        for key in ("_position", "name_order", "name_rank", "folded_names", "folder_rank"):
+        for key in ("_position", "name_order", "name_rank", "folded_names", "folder_rank", "groups"):
             getattr(self, key)
         return self
 
@@ -130,6 +135,11 @@ class LibraryIndex:
         return self._embedded[i].astype(np.float32) * self._scales[i]
 
     # many samples ----------------------------------------------------------------------------
+    def unit_vectors(self, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """(hi - lo, dim) float32 unit embeddings of positions lo..hi (a float copy: four times the index's own
+        memory for those rows)."""
+        return self._embedded[lo:hi].astype(np.float32) * self._scales[lo:hi, None]
+
     def in_categories(self, categories: Iterable[str]) -> np.ndarray:
         """(n,) bool: whether each sample's category is one of these."""
         wanted = np.zeros(len(self.categories), bool)
@@ -157,6 +167,13 @@ class LibraryIndex:
             categories = [c for c in self.categories if c != NON_DRUM]
         among = None if categories is None else np.flatnonzero(self.in_categories(categories))
         return top_indices(scores, top, among), scores
+
+    @cached_property
+    def groups(self) -> SampleGroups:
+        """Duplicates and velocity layers of one sound (samplematch_gui.sample_groups), from the categories
+        at load time."""
+        return group_samples([os.path.basename(p) for p in self.paths], self.folder_ids, self.codes,
+                             self.durations, self.content_hashes, self.peaks, self._vectors, self._scales)
 
     # sort and search keys --------------------------------------------------------------------
     @cached_property

@@ -1,7 +1,9 @@
 """What the results table shows: a ranking filtered by category and words and sorted by a column, all
 on arrays of index positions, so a 100,000-sample ranking is filtered or re-sorted in milliseconds.
 
-A word of the text filter matches a sample's name, its folder as shown, or its category."""
+A word of the text filter matches a sample's name, its folder as shown, or its category. Duplicates and the
+velocity layers of one piece (samplematch_gui.sample_groups) take one row, their best member's: the best in
+the ranking of those the filters keep; an expanded group lists the others under it, best first."""
 from __future__ import annotations
 
 import os
@@ -39,6 +41,9 @@ class ResultTable:
         self.descending = False
         self.roots: tuple[str, ...] = ()  # library folders, longest first: the folder column is relative
         self.shown = np.zeros(0, np.int64)  # index positions in table order
+        self.counts = np.zeros(0, np.int64)  # per row: the samples its group shows (0: a member row)
+        self.kept = 0  # samples through the filters, grouped or not
+        self._expanded: tuple[LibraryIndex | None, set[int]] = (None, set())  # groups shown open, by group id
         self._rows: np.ndarray | None = None  # per index position, its table row (-1: filtered out)
         self._folder_text: tuple[tuple, list[str]] | None = None  # ((index, roots), shown folders)
         self._word_masks: tuple[tuple, list[np.ndarray]] | None = None  # ((index, roots, words), per word)
@@ -93,21 +98,68 @@ class ResultTable:
         self.roots = tuple(sorted(roots, key=len, reverse=True))
         self.refresh()
 
+    def set_expanded(self, position: int, expanded: bool) -> None:
+        """Show (or fold away) the other members of the sample's group."""
+        index = self.current_ranking().index
+        if self._expanded[0] is not index:
+            self._expanded = (index, set())
+        group = int(index.groups.group_of[position])
+        if expanded:
+            self._expanded[1].add(group)
+        else:
+            self._expanded[1].discard(group)
+        self.refresh()
+
     def refresh(self) -> None:
         """Filter and sort again (after a category correction, too)."""
         self._rows = None
         ranking = self.ranking
         if ranking is None:
-            self.shown = np.zeros(0, np.int64)
+            self.shown, self.counts, self.kept = np.zeros(0, np.int64), np.zeros(0, np.int64), 0
             return
         keep = self._kept()
         if self.sort_column == "score" and ranking.scored:  # the ranking is best first already
             shown = ranking.order if keep is None else ranking.order[keep[ranking.order]]
-            self.shown = shown if self.descending else shown[::-1]
+            shown = shown if self.descending else shown[::-1]
         elif self.sort_column is None:
-            self.shown = ranking.order if keep is None else ranking.order[keep[ranking.order]]
+            shown = ranking.order if keep is None else ranking.order[keep[ranking.order]]
         else:
-            self.shown = self._sorted(keep)
+            shown = self._sorted(keep)
+        self.kept = len(shown)
+        self.shown, self.counts = self._grouped(shown)
+
+    def _grouped(self, shown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows for these positions (in table order): of a group only its best member (the first in the
+        ranking), where it stands, and under an expanded group its other members, best first; and per row the
+        samples its group shows (0 on a member's row)."""
+        ranking = self.current_ranking()
+        groups = ranking.index.groups.group_of
+        if not len(shown) or ranking.index.groups.sizes.max() < 2:
+            return shown, np.ones(len(shown), np.int64)
+        rank = np.full(len(groups), len(groups), np.int64)
+        rank[ranking.order] = np.arange(len(ranking.order))
+        group = groups[shown]
+        by_group = np.lexsort((rank[shown], group))
+        starts = np.flatnonzero(np.r_[True, group[by_group][1:] != group[by_group][:-1]])
+        best = np.zeros(len(groups), bool)
+        best[shown[by_group[starts]]] = True
+        count = np.zeros(len(groups), np.int64)
+        count[group[by_group[starts]]] = np.diff(np.r_[starts, len(shown)])
+        is_best = best[shown]
+        rows = shown[is_best]
+        index, open_groups = self._expanded
+        open_member = ~is_best & np.isin(group, list(open_groups)) if index is ranking.index and open_groups \
+            else np.zeros(len(shown), bool)
+        if not open_member.any():
+            return rows, count[groups[rows]]
+        members = shown[open_member]
+        row_of_group = np.zeros(len(groups), np.int64)
+        row_of_group[groups[rows]] = np.arange(len(rows))
+        under = np.concatenate([np.arange(len(rows)), row_of_group[groups[members]]])
+        arranged = np.lexsort((np.concatenate([np.full(len(rows), -1), rank[members]]), under))
+        positions = np.concatenate([rows, members])[arranged]
+        counts = np.concatenate([count[groups[rows]], np.zeros(len(members), np.int64)])[arranged]
+        return positions, counts
 
     def _kept(self) -> np.ndarray | None:
         """(n,) bool over index positions: in the ranking and through the filters (None: all of them)."""
@@ -178,6 +230,11 @@ class ResultTable:
     # one row ---------------------------------------------------------------------------------
     def position(self, row: int) -> int:
         return int(self.shown[row])
+
+    def expanded(self, row: int) -> bool:
+        """Whether the row's group is shown open."""
+        index, open_groups = self._expanded
+        return index is self.current_ranking().index and int(index.groups.group_of[self.position(row)]) in open_groups
 
     def row_of(self, position: int | None) -> int:
         """The table row showing an index position, -1 if it is filtered out or not in the ranking."""

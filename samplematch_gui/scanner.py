@@ -1,5 +1,8 @@
 """Incremental library scan: walk sample folders, embed new or changed one-shots, drop deleted ones.
 
+Each sample is stored with its category, its content hash and its peak level (samplematch_gui.sample_groups
+groups duplicates and velocity layers by them); a sample indexed before hashes existed is read again once.
+
 Only reads the sample folders. Each batch is committed in one transaction, so a killed scan
 resumes where it stopped. Per-file problems are collected as messages, never raised.
 """
@@ -14,10 +17,12 @@ from typing import Protocol
 import numpy as np
 
 from model import audio
+from model.oneshot_features import peak_db
 from samplematch_gui.categoriser import Categoriser
 from samplematch_gui.jobs import CancelFlag
 from samplematch_gui.library_db import LibraryDB, SampleRecord
 from samplematch_gui.paths import is_inside, is_text, normalise_path, shown
+from samplematch_gui.sample_groups import content_hash
 
 BATCH_SIZE = 64  # files per committed transaction; keys are sorted by length within it
 
@@ -178,7 +183,7 @@ def scan_library(db: LibraryDB, folders: list[str], embedder: KeyEmbedder,
             seen.add(c.path)
             state = known.get(c.path)
             if (state and state.size == c.size and state.mtime_ns == c.mtime_ns
-                    and state.model_id == embedder.model_id):
+                    and state.model_id == embedder.model_id and state.hashed):
                 summary.skipped += 1
             else:
                 todo.append(c)
@@ -235,8 +240,8 @@ def _index_batch(db: LibraryDB, batch: list[_Candidate], embedder: KeyEmbedder,
         for (c, wave, duration), vec in zip(loaded, vectors, strict=True):
             records.append(SampleRecord(c.path, c.root, c.size, c.mtime_ns, duration,
                                         categoriser.categorise(c.path, c.root, vec, wave, duration),
-                                        embedder.model_id,
-                                        embedding=vec))
+                                        embedder.model_id, embedding=vec,
+                                        content_hash=content_hash(wave, duration), peak_db=peak_db(wave)))
         summary.indexed += len(loaded)
     db.write_batch(records)
     if vanished:

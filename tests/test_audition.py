@@ -106,9 +106,10 @@ def test_without_an_output_device_audition_is_off_with_a_reason(monkeypatch):
 
 
 class _RecordingStream:
-    def __init__(self, samplerate, channels, dtype, device, callback):
+    def __init__(self, samplerate, channels, dtype, device, callback, blocksize=0, latency="high"):
         self.config = (samplerate, channels, dtype, device)
         self.callback = callback
+        self.blocksize, self.latency = blocksize, latency
         self.active = False
         self.closed = False
 

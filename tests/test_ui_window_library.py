@@ -139,7 +139,7 @@ def test_settings_persist_across_window_recreation(windows, qtbot, sample_librar
     w.preview.loudness.setCurrentIndex(w.preview.loudness.findData("peak"))
     w.preview.device.setCurrentIndex(w.preview.device.findText("Studio Interface"))
     w.resize(1010, 707)
-    w.workspace_splitter.setSizes([260, 300])
+    w.workspace_splitter.setSizes([220, 250, w.why_panel.sizeHint().height()])
     w.table.setColumnWidth(4, 333)  # the folder column (the name column takes the rest)
     qtbot.wait(50)
     sizes = w.workspace_splitter.sizes()

@@ -26,6 +26,7 @@ class FakeOutput:
     def __init__(self, devices: list[OutputDevice] | None = None):
         self.volume = 1.0
         self.played: list[tuple[np.ndarray, int]] = []
+        self.mixes: list = []  # the in-context mixes (ContextMix, rate) it was given
         self.stops = 0
         self.closed = False
         self._playing = False
@@ -35,6 +36,10 @@ class FakeOutput:
 
     def play(self, samples, rate):
         self.played.append((np.asarray(samples), rate))
+        self._playing = True
+
+    def play_mix(self, mix, rate):
+        self.mixes.append((mix, rate))
         self._playing = True
 
     def stop(self):

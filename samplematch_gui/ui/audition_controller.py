@@ -1,6 +1,8 @@
-"""Audition: what plays when (a sample, or the bounce region), at what loudness, on which device (the
-AudioOutput does the sound), and whether audition is on: an output that fails is reported in plain words
-and audition reads as off until a sound plays again, a device is chosen or the devices are rescanned."""
+"""Audition: what plays when (a sample, the bounce region, or the sample inside the looping region: in context),
+at what loudness, on which device (the AudioOutput does the sound), and whether audition is on: an output that
+fails is reported in plain words and audition reads as off until a sound plays again, a device is chosen or the
+devices are rescanned. In context, choosing a sample (arrows, a click, Enter) swaps it into the loop from its
+next hit on; Space, Esc or stop end the loop."""
 from __future__ import annotations
 
 import time
@@ -20,6 +22,8 @@ from samplematch_gui.audition import (
     load_preview,
     normalise_loudness,
 )
+from samplematch_gui.context_mix import Candidate, ContextMix
+from samplematch_gui.context_scene import ContextScene
 from samplematch_gui.ui.settings import AppSettings
 
 CACHE_SIZE = 48
@@ -35,6 +39,9 @@ class AuditionController(QObject):
     bouncePosition = Signal(float)  # seconds into the bounce file
     outputChanged = Signal()  # new device list / availability after a rescan
     availabilityChanged = Signal()  # the output failed (audition off), or works again
+    contextStarted = Signal()  # the region loops with the sample in it
+    contextPosition = Signal(float)  # seconds into the bounce file, while in context
+    candidateChanged = Signal(object)  # the Candidate in the loop (None: the loop alone)
 
     def __init__(self, output: AudioOutput, settings: AppSettings, parent=None,
                  reopen: Callable[[], AudioOutput] | None = None):
@@ -48,6 +55,11 @@ class AuditionController(QObject):
         self._offset: float | None = None  # where in the bounce its playback started; None: a sample plays
         self._started_at = 0.0
         self._failure: PlaybackError | None = None
+        self._mix: ContextMix | None = None  # in context: the mixer the output plays
+        self._scene: ContextScene | None = None
+        self._context_sample: str | None = None  # the sample in the loop
+        self._category_of: Callable[[str], str | None] = lambda path: None
+        self.prepare_seconds = 0.0  # how long the latest candidate took to make ready (load, trim, level)
         self.auto_play = settings.auto_play
         self.loudness = Loudness(mode=settings.loudness_mode)
         self.output.volume = settings.volume
@@ -76,7 +88,19 @@ class AuditionController(QObject):
 
     @property
     def playing_bounce(self) -> bool:
-        return self._playing is not None and self._offset is not None
+        return self._playing is not None and self._offset is not None and self._mix is None
+
+    @property
+    def in_context(self) -> bool:
+        return self._mix is not None
+
+    @property
+    def mix(self) -> ContextMix | None:
+        return self._mix
+
+    @property
+    def scene(self) -> ContextScene | None:
+        return self._scene
 
     # samples ------------------------------------------------------------------------------
     def _samples(self, path: str) -> np.ndarray:
@@ -90,18 +114,23 @@ class AuditionController(QObject):
         return wave
 
     def select(self, path: str) -> None:
-        """A new current sample: stop the old sound, show the new one, play it if auto-play."""
-        self.stop()
+        """A new current sample: stop the old sound, show the new one, play it if auto-play; in context, it
+        takes the old one's place in the loop."""
+        if self._mix is None:
+            self.stop()
         try:
             wave = self._samples(path)
         except AudioError as exc:
             self.failed.emit(path, str(exc))
             return
         self.selected.emit(path, wave, PREVIEW_RATE)
-        if self.auto_play:
+        if self.auto_play or self._mix is not None:
             self.play(path)
 
     def play(self, path: str) -> None:
+        if self._mix is not None:
+            self._swap(path)
+            return
         try:
             wave = self._samples(path)
         except AudioError as exc:
@@ -114,6 +143,58 @@ class AuditionController(QObject):
         """Play part of the bounce, `wave` from `start` seconds into the file, level-matched like the samples."""
         if self._start(path, wave, rate, start):
             self.bounceStarted.emit()
+
+    # in context ---------------------------------------------------------------------------
+    def play_context(self, scene: ContextScene, path: str | None,
+                     category_of: Callable[[str], str | None]) -> None:
+        """Loop the scene's region with the sample `path` (None: none yet) on its hits; category_of(path) says
+        which hits a sample plays on."""
+        self.stop()
+        if not self.output.available:
+            return
+        mix = ContextMix(scene.loop)
+        self._scene, self._category_of = scene, category_of
+        if path is not None and self._prepare(mix, path) is None:
+            path = None  # unreadable (said): the loop plays alone
+        try:
+            self.output.play_mix(mix, scene.rate)
+        except PlaybackError as exc:
+            self._scene = None
+            self._fail(scene.bounce, exc)
+            return
+        self._set_failure(None)
+        self._mix, self._offset = mix, scene.region[0]
+        self._playing, self._context_sample = path or scene.bounce, path
+        self._started_at = time.monotonic()
+        self._poll.start()
+        self.contextStarted.emit()
+
+    def set_scene(self, scene: ContextScene) -> None:
+        """The same loop with other triggers (a corrected tempo): the sample plays on them from its next one."""
+        if self._mix is None or self._scene is None or scene.loop is not self._scene.loop:
+            return
+        self._scene = scene
+        if self._context_sample is not None:
+            self._swap(self._context_sample)
+
+    def _swap(self, path: str) -> None:
+        if self._mix is not None and self._prepare(self._mix, path) is not None:
+            self._playing = self._context_sample = path
+
+    def _prepare(self, mix: ContextMix, path: str) -> Candidate | None:
+        """Make the sample ready and hand it to the mixer (a reference swap); None if it cannot be read."""
+        assert self._scene is not None  # set with the mix
+        began = time.perf_counter()
+        try:
+            wave = self._samples(path)
+        except AudioError as exc:
+            self.failed.emit(path, str(exc))
+            return None
+        candidate = self._scene.candidate(wave, self._category_of(path))
+        mix.candidate = candidate
+        self.prepare_seconds = time.perf_counter() - began
+        self.candidateChanged.emit(candidate)
+        return candidate
 
     def _start(self, path: str, wave: np.ndarray, rate: int, offset: float | None) -> bool:
         self.stop()
@@ -141,8 +222,8 @@ class AuditionController(QObject):
             self.availabilityChanged.emit()
 
     def toggle(self, path: str) -> None:
-        """Space: stop the sample if it is sounding, else play it."""
-        if self._playing == path and self.output.is_playing():
+        """Space: stop the sample if it is sounding (or the loop, in context), else play it."""
+        if self._mix is not None or self._playing == path and self.output.is_playing():
             self.stop()
         else:
             self.play(path)
@@ -153,6 +234,7 @@ class AuditionController(QObject):
 
     def _end(self) -> None:
         self._poll.stop()
+        self._mix = self._scene = self._context_sample = None
         if self._playing is not None:
             self._playing = self._offset = None
             self.stopped.emit()
@@ -160,7 +242,9 @@ class AuditionController(QObject):
     def _check_finished(self) -> None:
         path, elapsed = self._playing, time.monotonic() - self._started_at
         if self.output.is_playing():
-            if self._offset is None:
+            if self._mix is not None and self._scene is not None:
+                self.contextPosition.emit(self._scene.region[0] + self._mix.position / self._scene.rate)
+            elif self._offset is None:
                 self.position.emit(elapsed)
             else:
                 self.bouncePosition.emit(self._offset + elapsed)

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSlider,
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -33,22 +35,28 @@ from samplematch_gui.scanner import ScanSummary
 from samplematch_gui.ui.audition_controller import AuditionController
 from samplematch_gui.ui.banner import Banner
 from samplematch_gui.ui.bounce_controller import BounceController
+from samplematch_gui.ui.context_controller import ContextController
 from samplematch_gui.ui.drops import DropTarget
 from samplematch_gui.ui.empty_state import EmptyState
 from samplematch_gui.ui.errors_dialog import ErrorsDialog
 from samplematch_gui.ui.filter_bar import FilterBar
+from samplematch_gui.ui.kit_panel import KitPanel
 from samplematch_gui.ui.library_controller import LibraryController
 from samplematch_gui.ui.library_panel import LibraryPanel
+from samplematch_gui.ui.map_controller import MapController
+from samplematch_gui.ui.map_view import LibraryMapView
 from samplematch_gui.ui.menus import build_menus
 from samplematch_gui.ui.preview_bar import PreviewBar
 from samplematch_gui.ui.query_panel import QueryPanel
 from samplematch_gui.ui.results_model import CategoryRole, PathRole, ResultsModel
+from samplematch_gui.ui.results_pages import ResultsPages
 from samplematch_gui.ui.results_view import ResultsView
 from samplematch_gui.ui.reveal import reveal
 from samplematch_gui.ui.search_controller import SearchController
 from samplematch_gui.ui.settings import AppSettings
 from samplematch_gui.ui.sidebar_splitter import SidebarSplitter
 from samplematch_gui.ui.theme import CATEGORY_LABELS, category_colour
+from samplematch_gui.ui.why_panel import WhyPanel
 from samplematch_gui.ui.workers import TaskRunner
 
 AUDIO_FILTER = "Audio ({})".format(" ".join(f"*{e}" for e in sorted(AUDIO_EXTENSIONS)))
@@ -95,18 +103,23 @@ class MainWindow(QMainWindow):
         self.table = ResultsView()
         self.table.setModel(self.model)
         self.preview = PreviewBar(self.audition)
+        self.why_panel = WhyPanel(self.search)  # the selected sample's score in words
 
         results = QWidget()
         box = QVBoxLayout(results)
         box.setContentsMargins(0, 4, 0, 0)
         box.setSpacing(8)
         box.addWidget(self.filter_bar)
-        box.addWidget(self.table, 1)
+        self.results_pages = ResultsPages(self.table, LibraryMapView())  # the results as a list or a map
+        box.addWidget(self.results_pages, 1)
         self.workspace_splitter = QSplitter(Qt.Orientation.Vertical)
         self.workspace_splitter.addWidget(self.query_panel)
         self.workspace_splitter.addWidget(results)
+        self.workspace_splitter.addWidget(self.why_panel)  # keeps its height; the results take what is left
+        # A short window (973x450 beside a DAW) squeezes the explanation rather than refuse the height.
+        self.why_panel.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.workspace_splitter.setStretchFactor(1, 1)
-        self.workspace_splitter.setSizes([190, 600])
+        self.workspace_splitter.setSizes([190, 600, self.why_panel.sizeHint().height()])
         self.workspace_splitter.setChildrenCollapsible(False)
         workspace = QWidget()
         ws = QVBoxLayout(workspace)
@@ -144,10 +157,32 @@ class MainWindow(QMainWindow):
         self.sidebar_button.clicked.connect(lambda: self.show_sidebar(True))
         self.sidebar_button.hide()
         self.statusBar().addPermanentWidget(self.sidebar_button)
+        self._build_kit_dock()
         self.audition_label = QLabel()
         self.statusBar().addPermanentWidget(self.audition_label)
         self._show_audition_state()
         self._leave_keys_to_the_list()
+
+    def _build_kit_dock(self) -> None:
+        """The kit panel docks on the right, hidden until a kit is asked for (Ctrl+K or the status bar's button)."""
+        self.kit_panel = KitPanel(self.search, self.library.folders)
+        self.kit_dock = QDockWidget("Suggested kit", self)
+        self.kit_dock.setObjectName("KitDock")
+        self.kit_dock.setWidget(self.kit_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.kit_dock)
+        self.kit_dock.hide()
+        self.kit_button = QToolButton()
+        self.kit_button.setObjectName("Flat")
+        self.kit_button.setText("Suggest a kit")
+        self.kit_button.setToolTip("A whole kit for the bounce: kick, snare, hats... that fit it and go together "
+                                   "(Ctrl+K)")
+        self.kit_button.clicked.connect(self.suggest_kit)
+        self.statusBar().addPermanentWidget(self.kit_button)
+
+    def suggest_kit(self) -> None:
+        self.kit_dock.show()
+        self.kit_dock.raise_()
+        self.kit_panel.suggest()
 
     def _leave_keys_to_the_list(self) -> None:
         """A click on a button, slider or combo box does not take the keyboard: Space and the arrows stay
@@ -196,12 +231,18 @@ class MainWindow(QMainWindow):
         s.bounceFailed.connect(self._bounce_failed)
         s.queryChanged.connect(self._query_changed)
         s.resultsReady.connect(self.show_results)
+        s.resultsReady.connect(self.kit_panel.ranking_changed)
+        s.resultsReady.connect(self.why_panel.ranking_changed)
+        self.kit_panel.playRequested.connect(self.audition.play)
+        self.kit_panel.message.connect(lambda m: self.statusBar().showMessage(m, 10000))
         q.excerptsChanged.connect(self._excerpts_changed)
+        q.modeChanged.connect(self._mode_changed)
         s.busyChanged.connect(q.set_busy)
         s.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
 
         self.filter_bar.categoriesChanged.connect(self.model.set_categories)
         self.filter_bar.textChanged.connect(self.model.set_text)
+        self.filter_bar.nonDrumsToggled.connect(self.search.set_include_non_drums)
         self.filter_bar.search.leave.connect(self._into_results)
         self.table.noticeLinkActivated.connect(self._clear_filters)
         s.busyChanged.connect(self._show_notice)
@@ -222,10 +263,18 @@ class MainWindow(QMainWindow):
             lambda path, m: self.statusBar().showMessage(f"Cannot play {Path(path).name}: {m}",
                                                          8000))
         self.audition.selected.connect(self._tint_preview)
+        self.audition.selected.connect(self.why_panel.show_sample)
         self.audition.outputChanged.connect(self._devices_rescanned)
         self.preview.play_button.clicked.connect(self._toggle_play)
         self.preview.more_button.clicked.connect(self.more_like_current)
         self.bounce_controller = BounceController(q, s, self.audition, self)  # plays the region, seeks
+        self.context = ContextController(self.preview.context, s, self.audition, self.table.current_path, self)
+        self.audition.contextPosition.connect(q.waveform.set_playhead)  # the loop's playhead
+        self.preview.context.tempo.editingFinished.connect(self.table.setFocus)  # the arrows browse again
+        self.context.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.map = MapController(self.results_pages.map_view, t, self.model, self.audition, self.db.path, self)
+        self.results_pages.mapShown.connect(self.map.set_active)
+        self.statusBar().insertPermanentWidget(0, self.results_pages.toggle)  # List | Map, by the other view toggles
         self.audition.availabilityChanged.connect(self._show_audition_state)
 
     # settings -----------------------------------------------------------------------------
@@ -237,13 +286,23 @@ class MainWindow(QMainWindow):
             state = self.settings.splitter_state(name)
             if state is not None:
                 splitter.restoreState(state)
+        self._give_why_panel_room()
         columns = self.settings.splitter_state("columns")
         if columns is not None:
             self.table.restore_columns(columns)
+        self.filter_bar.set_non_drums(self.settings.show_non_drums)
         self.filter_bar.set_categories(self.settings.categories)
         self.main_splitter.set_wanted(self.settings.sidebar)
         self.search.set_excerpts(self.settings.excerpts)
         self.query_panel.set_excerpts(self.settings.excerpts)
+
+    def _give_why_panel_room(self) -> None:
+        """A WHY card restored too low to show a line (a layout saved before it existed) gets its own height back
+        from the results."""
+        query, results, why = self.workspace_splitter.sizes()
+        if why < self.why_panel.fontMetrics().height():
+            height = self.why_panel.sizeHint().height()
+            self.workspace_splitter.setSizes([query, max(1, results - height), height])
 
     def _restore_last_bounce(self) -> None:
         """Relaunched: the bounce and region of last time, ranked once the model is loaded; a bounce that has
@@ -280,6 +339,7 @@ class MainWindow(QMainWindow):
             self.settings.set_splitter_state(name, splitter.saveState())
         self.settings.set_splitter_state("columns", self.table.horizontalHeader().saveState())
         self.settings.categories = self.filter_bar.chosen()
+        self.settings.show_non_drums = self.filter_bar.non_drums_shown()
         bounce = self.search.bounce
         self.settings.last_bounce = None if bounce is None else (bounce.path, bounce.region)
         self.settings.sync()
@@ -306,8 +366,13 @@ class MainWindow(QMainWindow):
         self.audition.output.close()
         self.library.shutdown()
         self.search.shutdown()
+        self.kit_panel.shutdown()
+        self.why_panel.shutdown()
+        self.map.shutdown()
+        self.context.shutdown()
         self._jobs.cancel_all()
-        for wait in (self.library.wait, self.search.wait, self._jobs.wait):
+        for wait in (self.library.wait, self.search.wait, self.map.wait, self.kit_panel.wait, self.why_panel.wait,
+                     self.context.wait, self._jobs.wait):
             wait(10000)
         QCoreApplication.sendPostedEvents()  # the workers' last signals, while the db is open
         for controller in (self.library, self.search, self.audition):
@@ -321,6 +386,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Model ready", 3000)
         self.library.set_embedder(embedder)
         self.search.set_embedder(embedder)
+        self.query_panel.mode_switch.set_available(self.search.modes())
+        self.query_panel.show_query(self.search.session.query, self.search.bounce)  # the switch, if it has a choice
+        self._restore_mode()
         self.library.rescan()
 
     def set_model_error(self, message: str) -> None:
@@ -421,8 +489,24 @@ class MainWindow(QMainWindow):
 
     def open_bounce(self, path: str) -> None:
         self.search.open_bounce(path)
+        self._restore_mode()
         self._update_page()
         self.table.setFocus()  # ready for Space and the arrow keys
+
+    def _mode_changed(self, mode: str) -> None:
+        bounce = self.search.bounce
+        self.search.set_mode(mode)
+        if bounce is not None and self.search.bounce is not None and self.search.bounce.mode == mode:
+            self.settings.set_bounce_mode(bounce.path, mode)
+
+    def _restore_mode(self) -> None:
+        """The bounce asks what it asked last time, once a model that answers it is loaded."""
+        bounce = self.search.bounce
+        if bounce is None:
+            return
+        mode = self.settings.bounce_mode(bounce.path)
+        if mode != bounce.mode and mode in self.search.modes():
+            self.search.set_mode(mode)
 
     def _bounce_loaded(self, path: str, overview) -> None:
         self.query_panel.set_bounce_overview(overview)
@@ -509,10 +593,11 @@ class MainWindow(QMainWindow):
         if self.table.current_path() is None and self.preview.waveform.path is not None:
             self.table.forget_announced()
             self.preview.clear_sample()
+            self.why_panel.clear()
 
     def _update_counts(self) -> None:
         self.filter_bar.set_counts(self.model.text_matched_counts())
-        self.filter_bar.set_result_count(self.model.rowCount(), self.model.total())
+        self.filter_bar.set_result_count(self.model.shown_count(), self.model.total())
         self._show_notice()
 
     def _show_notice(self, *_) -> None:

@@ -32,6 +32,7 @@ def build_menus(window) -> tuple[QAction, QAction]:
     _action(query, "More Like Selected Sample", window.more_like_current, "Ctrl+L")
     _action(query, "Back to Bounce", window.search.back_to_bounce, "Ctrl+B")
     _action(query, "Clear Query", window.search.clear)
+    _action(query, "Suggest a Kit", window.suggest_kit, "Ctrl+K")
     _action(query, "Find…", window.filter_bar.search.setFocus, QKeySequence.StandardKey.Find)
     view = bar.addMenu("&View")
     sidebar = _action(view, "Library Panel", window.show_sidebar, "F9")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from samplematch_gui.ui import theme
 from samplematch_gui.ui.audition_controller import AuditionController
+from samplematch_gui.ui.context_bar import ContextBar
 from samplematch_gui.ui.elided_label import ElidedLabel
 from samplematch_gui.ui.results_model import format_duration
 from samplematch_gui.ui.sample_drag import start_sample_drag
@@ -102,6 +103,8 @@ class PreviewBar(QFrame):
                                     "(Ctrl+L)")
         self.more_button.setEnabled(False)
         layout.addWidget(self.more_button)
+        self.context = ContextBar()  # in context: the toggle (C) and the bounce's tempo
+        layout.addWidget(self.context)
         self.waveform = SampleWaveform()
         self.waveform.setFixedHeight(54)
         self.waveform.setMinimumWidth(60)

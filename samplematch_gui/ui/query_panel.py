@@ -21,6 +21,7 @@ from samplematch_gui.overview import Overview
 from samplematch_gui.query_session import Query, Ranking
 from samplematch_gui.ui import theme
 from samplematch_gui.ui.elided_label import ElidedLabel
+from samplematch_gui.ui.mode_switch import ModeSwitch
 from samplematch_gui.ui.region_waveform import RegionWaveform
 from samplematch_gui.ui.waveform_view import WaveformView
 
@@ -37,6 +38,7 @@ class QueryPanel(QFrame):
     backToBounceRequested = Signal()
     regionCommitted = Signal(float, float)
     excerptsChanged = Signal(int)
+    modeChanged = Signal(str)  # "fit" or "like" (the mode switch)
     playRequested = Signal()  # play / stop the bounce region
 
     def __init__(self, parent: QWidget | None = None):
@@ -63,10 +65,14 @@ class QueryPanel(QFrame):
         header.addStretch(1)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
-        self.busy.setFixedWidth(90)
+        self.busy.setFixedWidth(56)
         self.busy.setToolTip("Ranking your library…")
         self.busy.hide()
         header.addWidget(self.busy)
+        self.mode_switch = ModeSwitch()
+        self.mode_switch.modeChanged.connect(self.modeChanged.emit)
+        self.mode_switch.hide()
+        header.addWidget(self.mode_switch)
         self.excerpts = QComboBox()
         for n in EXCERPT_CHOICES:
             self.excerpts.addItem(f"{n} excerpt{'s' if n > 1 else ''}", n)
@@ -91,7 +97,7 @@ class QueryPanel(QFrame):
         self.back_button.clicked.connect(self.backToBounceRequested.emit)
         self.back_button.hide()
         header.addWidget(self.back_button)
-        self.open_button = QPushButton("Open bounce…")
+        self.open_button = QPushButton("Open…")
         self.open_button.setToolTip(f"A rough mix of your track ({FORMATS}); Ctrl+O")
         self.open_button.clicked.connect(self.openRequested.emit)
         header.addWidget(self.open_button)
@@ -118,7 +124,7 @@ class QueryPanel(QFrame):
         self.reference = WaveformView(colour=theme.MUTED)  # "more like this": the sample ranked by
         self.reference.setToolTip("The sample the library is ranked by")
         self.stack.addWidget(self.reference)
-        self.stack.setMinimumHeight(60)  # a short window keeps room for the results
+        self.stack.setMinimumHeight(52)  # a short window keeps room for the results
         layout.addWidget(self.stack, 1)
 
     def set_excerpts(self, count: int) -> None:
@@ -172,6 +178,10 @@ class QueryPanel(QFrame):
         self.back_button.setVisible(liking and bounce is not None)
         self._showing_bounce = query is not None and query.kind == "bounce"
         self.excerpts.setVisible(not liking)  # the bounce's controls, not the reference sample's
+        self.mode_switch.setVisible(self._showing_bounce and self.mode_switch.has_choice())
+        if self._showing_bounce:
+            assert query is not None  # showing the bounce
+            self.mode_switch.set_mode(query.mode)
         self.play_button.setVisible(self._showing_bounce and self.waveform.duration > 0)
         if liking:
             self.stack.setCurrentWidget(self.reference)

@@ -1,7 +1,8 @@
 """The results table's Qt model: reads the core's ResultTable lazily, only the rows Qt paints.
 
 Filters and sorts run in the core on arrays; here they become one layout change that keeps the
-selection on the same samples.
+selection on the same samples. A group of duplicates or velocity layers is one row (its best member's) that
+expands into its members' rows under it (GroupRole says which a row is).
 """
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from samplematch_gui.ui.theme import CATEGORY_LABELS, category_colour
 HEADERS = {"name": "Name", "category": "Category", "score": "Fit", "duration": "Length",
            "folder": "Folder"}
 SIMILARITY = "Similarity"  # the score column's title while ranking by a sample ("more like this")
+MATCH = "Match"  # its title while a bounce is asked which samples sound like its drums
 
 PathRole = Qt.ItemDataRole.UserRole + 1
 CategoryRole = Qt.ItemDataRole.UserRole + 2
 BarRole = Qt.ItemDataRole.UserRole + 3  # score bar length 0..1 within the current results
+GroupRole = Qt.ItemDataRole.UserRole + 4  # (samples its group shows, 0 on a member's row; expanded)
 
 
 def format_duration(seconds: float) -> str:
@@ -70,6 +73,18 @@ class ResultsModel(QAbstractTableModel):
     def set_text(self, text: str) -> None:
         self._relayout(lambda: self.table.set_text(text))
 
+    def set_expanded(self, row: int, expanded: bool) -> None:
+        """Show a group's other members under its row (or fold them away again, from any member's row)."""
+        if 0 <= row < self.rowCount() and (expanded != self.table.expanded(row)):
+            position = self.table.position(row)
+            self._relayout(lambda: self.table.set_expanded(position, expanded))
+
+    def group_row(self, row: int) -> int:
+        """The row of the group a member's row belongs to (the row itself for any other)."""
+        while row > 0 and self.table.counts[row] == 0:
+            row -= 1
+        return row
+
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(COLUMNS):
             descending = order == Qt.SortOrder.DescendingOrder
@@ -100,6 +115,10 @@ class ResultsModel(QAbstractTableModel):
     def total(self) -> int:
         """How many results, before the filters."""
         return self.table.total()
+
+    def shown_count(self) -> int:
+        """How many results the filters keep, the members of folded groups too."""
+        return self.table.kept
 
     def query(self) -> Query | None:
         """The query of the results shown (None: none, or the library without a query)."""
@@ -176,6 +195,8 @@ class ResultsModel(QAbstractTableModel):
             return table.index.category(i)
         if role == BarRole:
             return table.bar(i)
+        if role == GroupRole:
+            return int(table.counts[index.row()]), table.expanded(index.row())
         return None
 
     def _liking(self) -> bool:
@@ -184,7 +205,13 @@ class ResultsModel(QAbstractTableModel):
         return query is not None and query.kind == "like"
 
     def _header(self, column: str) -> str:
-        return SIMILARITY if column == "score" and self._liking() else HEADERS[column]
+        query = self.query()
+        if column == "score" and query is not None:
+            if query.kind == "like":
+                return SIMILARITY
+            if query.mode == "like":
+                return MATCH
+        return HEADERS[column]
 
     def _display(self, i: int, column: str) -> str:
         index = self.table.current_ranking().index
@@ -209,11 +236,16 @@ class ResultsModel(QAbstractTableModel):
             if ranking.query is not None and ranking.query.kind == "like":
                 return (f"Similarity to {ranking.query.name}: {score:.3f} (cosine; 1 = the same "
                         "sound); the bar compares it with the other results")
-            return fit_tooltip(float(ranking.fit[i]), score, int(ranking.pool.sum()))
+            mode = "fit" if ranking.query is None else ranking.query.mode
+            return fit_tooltip(float(ranking.fit[i]), score, int(ranking.pool.sum()), mode)
         if column == "category":
             if index.user_category(i):
                 return f"Your correction (automatic: {index.auto_category(i)}). Double-click to change."
             return "Guessed from the file and folder names. Double-click to correct."
+        count = int(self.table.counts[self.table.row_of(i)])
+        if column == "name" and count > 1:
+            return (f"{index.paths[i]}\nThe best of {count} files of one sound (copies or velocity layers); "
+                    "click ▸ or press → to list the others")
         return index.paths[i]
 
     def flags(self, index):

@@ -1,4 +1,5 @@
-"""The results table: score bars, category chips, keyboard audition, drag-out, context menu."""
+"""The results table: score bars, category chips, keyboard audition, drag-out, context menu, and group rows
+(duplicates and velocity layers of one sound) that open with ▸ or →, close with ◂ or ←."""
 from __future__ import annotations
 
 import functools
@@ -20,11 +21,12 @@ from PySide6.QtWidgets import (
 
 from model.taxonomy import ALL_CATEGORIES
 from samplematch_gui.ui import theme
-from samplematch_gui.ui.results_model import COLUMNS, BarRole, CategoryRole, PathRole, ResultsModel
+from samplematch_gui.ui.results_model import COLUMNS, BarRole, CategoryRole, GroupRole, PathRole, ResultsModel
 from samplematch_gui.ui.sample_drag import start_sample_drag
 
 ROW_HEIGHT = 30
 MIN_ROWS = 3
+ARROW = 18  # the width of a group row's ▸, and a member row's indent
 
 
 class ScoreDelegate(QStyledItemDelegate):
@@ -53,6 +55,40 @@ class ScoreDelegate(QStyledItemDelegate):
         painter.setPen(QColor(theme.TEXT))
         painter.drawText(QRect(r.right() - text_w, r.top(), text_w, r.height()),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+        painter.restore()
+
+
+class NameDelegate(QStyledItemDelegate):
+    """A group row: ▸ (▾ when open) before the name and its count after it; a member row: indented."""
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        count, expanded = index.data(GroupRole) or (1, False)
+        if count == 1:
+            return super().paint(painter, option, index)
+        self.initStyleOption(option, index)
+        text, option.text = option.text, ""
+        style = option.widget.style() if option.widget else None
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        painter.save()
+        r = option.rect.adjusted(6, 0, -6, 0)
+        metrics = option.fontMetrics
+        if count:
+            painter.setPen(QColor(theme.ACCENT))
+            painter.drawText(QRect(r.left(), r.top(), ARROW, r.height()), Qt.AlignmentFlag.AlignCenter,
+                             "▾" if expanded else "▸")
+            badge = f"×{count}"
+            badge_w = metrics.horizontalAdvance(badge) + 8
+            painter.setPen(QColor(theme.MUTED))
+            painter.drawText(QRect(r.right() - badge_w, r.top(), badge_w, r.height()),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, badge)
+            text_rect = r.adjusted(ARROW + 2, 0, -badge_w - 4, 0)
+            painter.setPen(option.palette.color(option.palette.ColorRole.Text))
+        else:
+            text_rect = r.adjusted(2 * ARROW, 0, 0, 0)
+            painter.setPen(QColor(theme.MUTED))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, text_rect.width()))
         painter.restore()
 
 
@@ -150,6 +186,7 @@ class ResultsView(QTableView):
         self.setItemDelegateForColumn(COLUMNS.index("score"), ScoreDelegate(self))
         self.setItemDelegateForColumn(COLUMNS.index("category"), CategoryDelegate(self))
         self.setItemDelegateForColumn(COLUMNS.index("folder"), FolderDelegate(self))
+        self.setItemDelegateForColumn(COLUMNS.index("name"), NameDelegate(self))
         self.clicked.connect(self._clicked)
         self._row_before_press = -1
         self._announced: str | None = None
@@ -233,8 +270,40 @@ class ResultsView(QTableView):
             self.currentPathChanged.emit(path)
 
     def mousePressEvent(self, event) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and self._on_arrow(index, event.position().toPoint().x()):
+            _, expanded = index.data(GroupRole)
+            self._model().set_expanded(index.row(), not expanded)  # only that: no selection, nothing plays
+            return
         self._row_before_press = self.currentIndex().row()
         super().mousePressEvent(event)
+
+    def _on_arrow(self, index: QModelIndex, x: int) -> bool:
+        if not index.isValid() or COLUMNS[index.column()] != "name" or (index.data(GroupRole) or (1,))[0] < 2:
+            return False
+        left = self.visualRect(index).left()
+        return left <= x < left + 6 + ARROW
+
+    def _model(self) -> ResultsModel:
+        model = self.model()
+        assert isinstance(model, ResultsModel)  # the only model it shows
+        return model
+
+    def open_group(self, expanded: bool) -> bool:
+        """→ / ←: open the current row's group, or close it (from a member's row too, which then selects the
+        group's row); False if there is nothing to open or close."""
+        current = self.currentIndex()
+        if not current.isValid():
+            return False
+        model, row = self._model(), current.row()
+        group = model.group_row(row)
+        count, is_open = model.index(group, 0).data(GroupRole)
+        if count < 2 or is_open == expanded:
+            return False
+        if group != row:
+            self.selectRow(group)
+        model.set_expanded(group, expanded)
+        return True
 
     def _clicked(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -249,6 +318,8 @@ class ResultsView(QTableView):
             self.playRequested.emit(self.current_path())
         elif key == Qt.Key.Key_Escape:
             self.stopRequested.emit()
+        elif key in (Qt.Key.Key_Right, Qt.Key.Key_Left) and self.open_group(key == Qt.Key.Key_Right):
+            return
         else:
             super().keyPressEvent(event)
 
@@ -283,9 +354,7 @@ class ResultsView(QTableView):
         return menu
 
     def _correct(self, paths: list[str], category: str | None) -> None:
-        model = self.model()
-        assert isinstance(model, ResultsModel)  # the only model it shows
-        model.correct_categories(paths, category)
+        self._model().correct_categories(paths, category)
 
     def _context_menu(self, pos) -> None:
         index = self.indexAt(pos)

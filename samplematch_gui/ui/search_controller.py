@@ -36,6 +36,7 @@ class SearchController(QObject):
         self._index_loader = TaskRunner(self)
         self._bounce_loader = TaskRunner(self)
         self._rank_task: Task | None = None
+        self.include_non_drums = False  # rank the files that are not drum one-shots too (the filter bar's toggle)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(REGION_DEBOUNCE_MS)
@@ -120,6 +121,28 @@ class SearchController(QObject):
             self.queryChanged.emit(query)
             self._debounce.start()
 
+    def set_mode(self, mode: str) -> None:
+        """Ask the bounce "fits this track" or "sounds like its drums"; re-ranks from the cached vector."""
+        try:
+            query = self.session.set_mode(mode)
+        except ValueError as exc:
+            self.failed.emit(str(exc))
+            return
+        if query is not None:
+            self.queryChanged.emit(query)
+            if self.session.query is query:
+                self._rank()
+
+    def modes(self) -> tuple[str, ...]:
+        return self.session.modes()
+
+    def set_include_non_drums(self, include: bool) -> None:
+        """Rank loops, pads and the other non-drum files too, or leave them out again; re-ranks."""
+        if include != self.include_non_drums:
+            self.include_non_drums = include
+            if self.session.query is not None:
+                self._rank()
+
     def set_excerpts(self, count: int) -> None:
         """How many excerpts of the region make the query (their encodings are averaged)."""
         self.session.excerpts = count
@@ -156,7 +179,7 @@ class SearchController(QObject):
     def _rank(self) -> None:
         """Cancel the stale ranking and start one for the active query (once it can be ranked)."""
         self._debounce.stop()
-        job = None if self._closed else self.session.ranking_job()
+        job = None if self._closed else self.session.ranking_job(include_non_drums=self.include_non_drums)
         if job is None:
             return  # runs when the model or the index arrives
         was_busy = self._rank_task is not None

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from model.taxonomy import CATEGORIES
+from model.taxonomy import ALL_CATEGORIES
 
 ORGANISATION = "SampleMatch"
 APPLICATION = "SampleMatch"
 MAX_RECENT = 10
+MAX_MODES = 500  # bounces whose query mode is remembered
+MODES = ("fit", "like")
 
 
 class AppSettings:
@@ -101,11 +103,20 @@ class AppSettings:
     def categories(self) -> set[str]:
         """The category chips picked (empty: all)."""
         saved = self._json("filters/categories", [], list)
-        return {c for c in saved if isinstance(c, str) and c in CATEGORIES}
+        return {c for c in saved if isinstance(c, str) and c in ALL_CATEGORIES}
 
     @categories.setter
     def categories(self, value: set[str]) -> None:
         self._set_json("filters/categories", sorted(value))
+
+    @property
+    def show_non_drums(self) -> bool:
+        """Whether files that are not drum one-shots (loops, pads, noise...) are ranked and shown."""
+        return self._json("filters/non_drums", False, bool)
+
+    @show_non_drums.setter
+    def show_non_drums(self, value: bool) -> None:
+        self._set_json("filters/non_drums", bool(value))
 
     # audition ----------------------------------------------------------------------------
     @property
@@ -158,6 +169,17 @@ class AppSettings:
     def add_recent_bounce(self, path: str) -> None:
         recent = [p for p in self.recent_bounces if p != path]
         self._set_json("query/recent", [path, *recent][:MAX_RECENT])
+
+    def bounce_mode(self, path: str) -> str:
+        """The query mode last used with this bounce ("fit" when none was saved)."""
+        mode = self._json("query/modes", {}, dict).get(path)
+        return mode if mode in MODES else "fit"
+
+    def set_bounce_mode(self, path: str, mode: str) -> None:
+        saved = {p: m for p, m in self._json("query/modes", {}, dict).items() if p != path and m in MODES}
+        if mode != "fit":
+            saved[path] = mode      # the newest last: the oldest are dropped first
+        self._set_json("query/modes", dict(list(saved.items())[-MAX_MODES:]))
 
     @property
     def last_bounce(self) -> tuple[str, tuple[float, float] | None] | None:

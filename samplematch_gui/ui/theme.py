@@ -80,6 +80,8 @@ QPushButton:pressed, QToolButton:pressed {{ background: {BORDER}; }}
 QPushButton:disabled, QToolButton:disabled {{ color: {FAINT}; background: {PANEL}; }}
 QPushButton#Primary {{ background: {ACCENT}; color: {BG}; border: none; font-weight: 600; }}
 QPushButton#Primary:hover {{ background: #f6b85e; }}
+QPushButton#ModeButton {{ border-radius: 0; padding: 4px 10px; }}
+QPushButton#ModeButton:checked {{ background: {SELECTION}; border-color: {ACCENT}; color: {ACCENT}; }}
 QToolButton::menu-indicator {{ image: none; }}
 QToolButton#Chip {{ border-radius: 13px; padding: 3px 8px; min-height: 18px; }}
 QToolButton#Chip:checked {{ background: {SELECTION}; border-color: {ACCENT}; }}
