@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -243,13 +242,22 @@ def test_a_rescan_sees_an_interface_plugged_in_after_start(monkeypatch):
     assert "USB Interface" in [d.name for d in open_output(rescan=True).devices()]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("aplay")
-                    and not Path("/usr/share/alsa/alsa.conf").exists(),
-                    reason="needs ALSA (its null plugin stands in for a sound card)")
+NEEDS_ALSA = pytest.mark.skipif(not sys.platform.startswith("linux") or not Path("/usr/share/alsa/alsa.conf").exists(),
+                                reason="needs ALSA (its plugins stand in for a sound card)")
+NULL_PCM = "pcm.!default { type null }\n"
+
+
+def run_on_alsa(tmp_path: Path, pcm: str, script: str) -> subprocess.CompletedProcess:
+    """A Python script run in a fresh process whose ALSA default device is `pcm` (ALSA reads ~/.asoundrc)."""
+    (tmp_path / ".asoundrc").write_text(pcm)
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=REPO,
+                          env=dict(os.environ, HOME=str(tmp_path)), capture_output=True, text=True, timeout=60)
+
+
+@NEEDS_ALSA
 def test_real_portaudio_playback_on_the_alsa_null_device(tmp_path):
     """PortAudio plays through ALSA's `null` pcm: a real stream, no sound card needed."""
-    (tmp_path / ".asoundrc").write_text("pcm.!default { type null }\n")
-    script = textwrap.dedent("""
+    proc = run_on_alsa(tmp_path, NULL_PCM, """
         import time, numpy as np
         from samplematch_gui.audition import SoundDeviceOutput, open_output
         out = open_output()
@@ -266,9 +274,6 @@ def test_real_portaudio_playback_on_the_alsa_null_device(tmp_path):
         out.close()
         print("played")
     """)
-    env = dict(os.environ, HOME=str(tmp_path))  # ALSA reads ~/.asoundrc
-    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "played" in proc.stdout
 
@@ -291,13 +296,11 @@ def test_the_stderr_filter_drops_the_sound_libraries_noise_and_passes_the_rest(c
                                       "ALSA lib shown when nobody holds the filter\n")
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or not Path("/usr/share/alsa/alsa.conf").exists(),
-                    reason="needs ALSA (its file plugin stands in for a device that goes away)")
+@NEEDS_ALSA
 def test_an_output_that_fails_mid_sound_is_reported_and_its_noise_kept_off_the_terminal(tmp_path):
     """A real PortAudio stream on an ALSA device that fails once playing (a file plugin writing nowhere): ALSA
     and PortAudio complain on stderr from the audio thread; the app's own messages still get through."""
-    (tmp_path / ".asoundrc").write_text('pcm.!default { type file slave.pcm null file "/nonexistent/x.raw" }\n')
-    script = textwrap.dedent("""
+    proc = run_on_alsa(tmp_path, 'pcm.!default { type file slave.pcm null file "/nonexistent/x.raw" }\n', """
         import sys, time, numpy as np
         from samplematch_gui.audition import SoundDeviceOutput, open_output
         out = open_output()
@@ -311,9 +314,6 @@ def test_an_output_that_fails_mid_sound_is_reported_and_its_noise_kept_off_the_t
         print("failure:", out.failure.advice)
         out.close()
     """)
-    env = dict(os.environ, HOME=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert f"failure: {OUTPUT_LOST}" in proc.stdout
     assert proc.stderr == "the app's own message\n"

@@ -3,12 +3,6 @@ grid of a bounce without drums, and a corrected tempo), the loudness match, and 
 by block as an audio stream would drive it (no sound card)."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -18,7 +12,7 @@ from samplematch_gui.bounce_onsets import LEVEL_WINDOW_S, analyse
 from samplematch_gui.context_mix import Candidate, ContextMix
 from samplematch_gui.context_scene import ContextScene, rms
 from samplematch_gui.trigger_schedule import Grid, triggers
-from tests.test_audition import REPO, _FakeSD
+from tests.test_audition import NEEDS_ALSA, NULL_PCM, _FakeSD, run_on_alsa
 
 SR = 44100
 RNG = np.random.default_rng(7)
@@ -249,11 +243,9 @@ def test_an_analysis_is_cached_by_file_and_comes_back_from_disk(tmp_path, drums)
     assert onset_cache.AnalysisCache(tmp_path / "cache").load(key) is None
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or not Path("/usr/share/alsa/alsa.conf").exists(),
-                    reason="needs ALSA (its null plugin stands in for a sound card)")
+@NEEDS_ALSA
 def test_a_real_portaudio_stream_runs_the_mix_callback_on_the_alsa_null_device(tmp_path):
-    (tmp_path / ".asoundrc").write_text("pcm.!default { type null }\n")
-    script = textwrap.dedent("""
+    proc = run_on_alsa(tmp_path, NULL_PCM, """
         import time, numpy as np
         from samplematch_gui.audition import SoundDeviceOutput, open_output
         from samplematch_gui.context_mix import Candidate, ContextMix
@@ -273,7 +265,5 @@ def test_a_real_portaudio_stream_runs_the_mix_callback_on_the_alsa_null_device(t
         print("blocks", mix.position % 256 == 0)
         out.close()
     """)
-    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=dict(os.environ, HOME=str(tmp_path)),
-                          capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "blocks True" in proc.stdout  # PortAudio asked for 256-frame blocks

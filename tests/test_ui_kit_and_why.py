@@ -116,3 +116,24 @@ def test_the_why_panel_follows_the_selection(ranked, qtbot):
     hidden_by = "kick" if ranked.search.index.category(ranked.search.index.position(last)) != "kick" else "snare"
     ranked.filter_bar.set_categories({hidden_by})
     qtbot.waitUntil(lambda: why.explanation is None, timeout=5000)  # the filter hid it: nothing to explain
+
+
+def test_a_layout_saved_before_the_why_card_gives_it_room(windows, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel, QSplitter
+
+    from samplematch_gui.ui.settings import AppSettings
+
+    old = QSplitter(Qt.Orientation.Vertical)  # the workspace as it was: the query and the results
+    old.addWidget(QLabel("query"))
+    old.addWidget(QLabel("results"))
+    old.setSizes([200, 500])
+    settings = AppSettings(windows.settings_file)
+    settings.set_splitter_state("workspace", old.saveState())
+    settings.sync()
+    w = windows.make()
+    qtbot.waitUntil(lambda: w.workspace_splitter.sizes()[2] > 1)
+    assert w.workspace_splitter.sizes()[2] >= w.why_panel.card.minimumSizeHint().height()
+    w.workspace_splitter.setSizes([200, 400, 1])  # squeezed on purpose: kept so
+    w.close()
+    assert windows.make().workspace_splitter.sizes()[2] == 1

@@ -297,12 +297,14 @@ class MainWindow(QMainWindow):
         self.query_panel.set_excerpts(self.settings.excerpts)
 
     def _give_why_panel_room(self) -> None:
-        """A WHY card restored too low to show a line (a layout saved before it existed) gets its own height back
-        from the results."""
-        query, results, why = self.workspace_splitter.sizes()
-        if why < self.why_panel.fontMetrics().height():
-            height = self.why_panel.sizeHint().height()
-            self.workspace_splitter.setSizes([query, max(1, results - height), height])
+        """A layout saved before the WHY card existed (two panes) restores it at its minimum, 1 px: it gets its own
+        height from the results. (A QSplitter's state is a marker, a version, then its sizes: a count first.)"""
+        state = self.settings.splitter_state("workspace")
+        if state is None or int.from_bytes(bytes(state.data())[8:12], "big") != 2:
+            return
+        query, results, _ = self.workspace_splitter.sizes()
+        height = self.why_panel.sizeHint().height()
+        self.workspace_splitter.setSizes([query, max(1, results - height), height])
 
     def _restore_last_bounce(self) -> None:
         """Relaunched: the bounce and region of last time, ranked once the model is loaded; a bounce that has
@@ -387,7 +389,8 @@ class MainWindow(QMainWindow):
         self.library.set_embedder(embedder)
         self.search.set_embedder(embedder)
         self.query_panel.mode_switch.set_available(self.search.modes())
-        self.query_panel.show_query(self.search.session.query, self.search.bounce)  # the switch, if it has a choice
+        if self.search.session.query is not None:  # the switch, if it has a choice (else the message stays)
+            self.query_panel.show_query(self.search.session.query, self.search.bounce)
         self._restore_mode()
         self.library.rescan()
 
