@@ -85,6 +85,17 @@ def sample_library(tmp_path) -> Path:
 
 
 @pytest.fixture
+def indexed(tmp_path, sample_library, tiny_weights, capsys) -> Path:
+    """The sample library indexed with the tiny model by the CLI, in a cache of its own."""
+    from samplematch_gui.cli import main
+
+    db = tmp_path / "lib.db"
+    assert main(["index", str(sample_library), "--db", str(db), "--weights", str(tiny_weights)]) == 0
+    capsys.readouterr()
+    return db
+
+
+@pytest.fixture
 def bounce(tmp_path) -> Path:
     """A 12-s stereo 48 kHz 'work in progress' bounce."""
     path = tmp_path / "bounce.wav"

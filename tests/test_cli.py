@@ -17,14 +17,6 @@ from samplematch_gui.library_db import LibraryDB
 from tests import sounds
 
 
-@pytest.fixture
-def indexed(tmp_path, sample_library, tiny_weights, capsys):
-    db = tmp_path / "lib.db"
-    assert main(["index", str(sample_library), "--db", str(db), "--weights", str(tiny_weights)]) == 0
-    capsys.readouterr()
-    return db
-
-
 def test_index_prints_a_summary_and_lists_errors(tmp_path, sample_library, tiny_weights, capsys):
     db = tmp_path / "lib.db"
     assert main(["--db", str(db), "--weights", str(tiny_weights), "index", str(sample_library)]) == 0

@@ -12,7 +12,7 @@ from samplematch_gui.query_session import QuerySession
 
 @pytest.fixture
 def like_db(tmp_path, sample_library, like_weights, capsys):
-    db = tmp_path / "lib.db"
+    db = tmp_path / "like.db"
     assert main(["index", str(sample_library), "--db", str(db), "--weights", str(like_weights)]) == 0
     capsys.readouterr()
     return db
@@ -44,22 +44,14 @@ def test_like_mode_scores_each_sample_by_the_like_vector_of_its_class(like_db, l
     session.close()
 
 
-def test_a_model_without_like_queries_refuses_the_mode(indexed_tiny, tiny_weights, bounce):
-    session = _session(indexed_tiny, tiny_weights, bounce)
+def test_a_model_without_like_queries_refuses_the_mode(indexed, tiny_weights, bounce):
+    session = _session(indexed, tiny_weights, bounce)
     assert session.modes() == ("fit",)
     with pytest.raises(ValueError, match="not trained for 'sounds like'"):
         session.set_mode("like")
     with pytest.raises(ValueError, match="unknown mode"):
         session.set_mode("loud")
     session.close()
-
-
-@pytest.fixture
-def indexed_tiny(tmp_path, sample_library, tiny_weights, capsys):
-    db = tmp_path / "tiny.db"
-    assert main(["index", str(sample_library), "--db", str(db), "--weights", str(tiny_weights)]) == 0
-    capsys.readouterr()
-    return db
 
 
 def test_cli_like_mode_json_is_sorted_by_score_within_the_asked_classes(like_db, like_weights, bounce, capsys):
@@ -77,7 +69,7 @@ def test_cli_like_mode_json_is_sorted_by_score_within_the_asked_classes(like_db,
     assert {r["path"]: r["score"] for r in fit_kicks} != {r["path"]: r["score"] for r in kicks}
 
 
-def test_cli_like_mode_usage_errors_exit_2_and_a_model_without_it_exits_1(indexed_tiny, tiny_weights, bounce,
+def test_cli_like_mode_usage_errors_exit_2_and_a_model_without_it_exits_1(indexed, tiny_weights, bounce,
                                                                            capsys):
     for argv in (["rank", "x.wav", "--mode", "like"], ["rank", "x.wav", "--mode", "like", "--category", "non_drum"],
                  ["rank", "x.wav", "--mode", "loud", "--category", "kick"]):
@@ -85,7 +77,7 @@ def test_cli_like_mode_usage_errors_exit_2_and_a_model_without_it_exits_1(indexe
             main(argv)
         assert exc.value.code == 2, argv
         assert "--mode" in capsys.readouterr().err
-    assert main(["rank", str(bounce), "--db", str(indexed_tiny), "--weights", str(tiny_weights), "--mode", "like",
+    assert main(["rank", str(bounce), "--db", str(indexed), "--weights", str(tiny_weights), "--mode", "like",
                  "--category", "kick"]) == 1
     err = capsys.readouterr().err.strip()
     assert err == "samplematch: this model was not trained for 'sounds like' queries"
