@@ -163,7 +163,7 @@ def main() -> None:
         a, b = results[0], results[-1]
         per_k = (b["peak_mb"] - a["peak_mb"]) / ((b["samples"] - a["samples"]) / 1000)
         print(f"peak RSS grows {per_k:.2f} MB per 1,000 more files indexed "
-              "(the int8 embedding matrix alone: 0.25 MB per 1,000 at 256 dims)")
+              "(the 8-bit embedding matrix alone: 0.25 MB per 1,000 at 256 dims)")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Ranking speed: cosine scores and order for cached embeddings (the int8 matrix the app holds).
+"""Ranking speed: cosine scores and order for cached embeddings (the 8-bit matrix the app holds, scored by
+ONNX Runtime's integer kernel: model/scoring.py).
 
 Goals (README): 1,000,000 embeddings (--size 1000000): top 1,000 <= 30 ms, all sorted <= 80 ms on the
 2-core CPU machine.
@@ -54,7 +55,7 @@ def main() -> None:
     index = synthetic_index(args.size)
     q = np.random.default_rng(1).standard_normal(256).astype(np.float32)
     matrix_mb = (index._embedded.nbytes + index._scales.nbytes) / 2**20
-    print(f"{args.size:,} embeddings x 256 dims as int8 ({matrix_mb:.0f} MB), {os.cpu_count()} cores, "
+    print(f"{args.size:,} embeddings x 256 dims as 8-bit codes ({matrix_mb:.0f} MB), {os.cpu_count()} cores, "
           f"{scoring.THREADS} scoring threads, load average {os.getloadavg()[0]:.1f}; median (best) of {args.repeat}:")
     for label, fn in (("scores only", lambda: index.scores(q)),
                       ("top 1,000", lambda: index.rank(q, top=1000)),

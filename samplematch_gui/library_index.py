@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 
 from model.conditioning import DRUM_CLASSES, class_indices
-from model.scoring import cosine_scores, quantise_rows, top_indices
+from model.scoring import cosine_scores, quantise_rows, top_indices, unit_rows
 from model.taxonomy import CATEGORIES, NON_DRUM
 from samplematch_gui.library_db import LibraryDB, SampleRow
 from samplematch_gui.sample_groups import SampleGroups, group_samples
@@ -80,7 +80,7 @@ class LibraryIndex:
         self.content_hashes = np.array(hashes, np.int64)  # 0: none
         self.peaks = np.array(peaks, np.float32)  # dBFS of the key window; NaN: not known
         self._vectors = None if model_id is None else (
-            np.concatenate(vectors) if vectors else np.zeros((0, 0), np.int8))
+            np.concatenate(vectors) if vectors else np.zeros((0, 0), np.uint8))
         self._scales = np.concatenate(scales) if scales else np.zeros(0, np.float32)
 
     def __len__(self) -> int:
@@ -132,13 +132,13 @@ class LibraryIndex:
 
     def vector(self, i: int) -> np.ndarray:
         """The sample's unit embedding, float32."""
-        return self._embedded[i].astype(np.float32) * self._scales[i]
+        return unit_rows(self._embedded[i], self._scales[i])
 
     # many samples ----------------------------------------------------------------------------
     def unit_vectors(self, lo: int = 0, hi: int | None = None) -> np.ndarray:
         """(hi - lo, dim) float32 unit embeddings of positions lo..hi (a float copy: four times the index's own
         memory for those rows)."""
-        return self._embedded[lo:hi].astype(np.float32) * self._scales[lo:hi, None]
+        return unit_rows(self._embedded[lo:hi], self._scales[lo:hi])
 
     def in_categories(self, categories: Iterable[str]) -> np.ndarray:
         """(n,) bool: whether each sample's category is one of these."""

@@ -39,6 +39,8 @@ from functools import cached_property
 
 import numpy as np
 
+from model.scoring import unit_rows
+
 COPY_COSINE = 0.9
 LAYER_COSINE = 0.85
 SERIES_SPAN_DB = 5.0
@@ -118,8 +120,8 @@ def group_samples(names: list[str], folder_ids: np.ndarray, codes: np.ndarray, d
                   hashes: np.ndarray, peaks: np.ndarray, vectors: np.ndarray | None = None,
                   scales: np.ndarray | None = None) -> SampleGroups:
     """Groups over a library's columns: file names, folder ids, category codes, durations (s), content hashes
-    (int64, 0 for none), peak levels (dBFS, NaN for none) and the embeddings as int8 rows with a scale each
-    (None: by hash alone)."""
+    (int64, 0 for none), peak levels (dBFS, NaN for none) and the embeddings as quantised rows with a scale
+    each (model.scoring; None: by hash alone)."""
     n = len(names)
     links = [_same_hash(np.asarray(hashes, np.int64))]
     if vectors is not None and scales is not None and n:
@@ -219,8 +221,8 @@ class _Cosines:
         out = np.empty(len(a), np.float32)
         for lo in range(0, len(a), self.BLOCK):
             i, j = a[lo:lo + self.BLOCK], b[lo:lo + self.BLOCK]
-            dots = np.einsum("ij,ij->i", self.vectors[i].astype(np.float32), self.vectors[j].astype(np.float32))
-            out[lo:lo + len(i)] = dots * self.scales[i] * self.scales[j]
+            out[lo:lo + len(i)] = np.einsum("ij,ij->i", unit_rows(self.vectors[i], self.scales[i]),
+                                            unit_rows(self.vectors[j], self.scales[j]))
         return out
 
 

@@ -1,9 +1,10 @@
-"""Quantised scoring: int8 unit rows give float32 cosines to within quantisation, on every path."""
+"""Quantised scoring: 8-bit unit rows give float32 cosines to within quantisation, through the committed
+ONNX scoring graph."""
 import numpy as np
 import pytest
 
-from model import scoring
-from model.scoring import cosine_scores, quantise_rows, top_indices
+from model.scoring import cosine_scores, quantise_rows, top_indices, unit_rows
+from model.scoring_graph import GRAPH_FILE, scoring_graph_bytes
 
 
 def _unit(x):
@@ -15,13 +16,18 @@ def test_quantised_cosines_match_float32_cosines():
     matrix = (rng.standard_normal((3000, 256)) * rng.uniform(0.1, 50, (3000, 1))).astype(np.float32)
     query = rng.standard_normal(256).astype(np.float32)
     rows, scales = quantise_rows(matrix)
-    assert rows.dtype == np.int8 and rows.nbytes == matrix.nbytes // 4
+    assert rows.dtype == np.uint8 and rows.nbytes == matrix.nbytes // 4
+    assert np.abs(unit_rows(rows, scales) - _unit(matrix)).max() < 1e-2
+    assert np.linalg.norm(unit_rows(rows, scales), axis=1) == pytest.approx(1.0, abs=1e-6)
     exact = _unit(matrix) @ _unit(query)
     scores = cosine_scores(rows, scales, query)
     assert scores.dtype == np.float32 and np.abs(scores - exact).max() < 3e-3
     order, exact_order = top_indices(scores, 100), top_indices(exact, 100)
     assert len(set(order) & set(exact_order)) >= 90  # only near-ties swap
-    assert cosine_scores(rows, scales, rows[7] * scales[7])[7] == pytest.approx(1.0, abs=1e-5)
+    assert cosine_scores(rows, scales, unit_rows(rows[7], scales[7]))[7] == pytest.approx(1.0, abs=1e-5)
+    # the query's own rounding (two int8 parts) adds almost nothing to the rows' quantisation
+    float_of_rows = unit_rows(rows, scales) @ _unit(query)
+    assert np.abs(scores - float_of_rows).max() < 2e-5
 
 
 def test_zero_and_non_finite_rows_score_zero():
@@ -32,15 +38,15 @@ def test_zero_and_non_finite_rows_score_zero():
     assert np.isfinite(scores).all()
 
 
-def test_the_threaded_path_gives_the_same_scores(monkeypatch):
-    rng = np.random.default_rng(1)
-    rows, scales = quantise_rows(rng.standard_normal((5000, 64)))
-    query = rng.standard_normal(64)
-    single = cosine_scores(rows, scales, query)
-    monkeypatch.setattr(scoring, "PARALLEL_ROWS", 100)
-    monkeypatch.setattr(scoring, "BLOCK_VALUES", 256 * 64)
-    monkeypatch.setattr(scoring, "THREADS", 3)
-    np.testing.assert_array_equal(cosine_scores(rows, scales, query), single)
+def test_a_zero_query_scores_zero_and_an_empty_library_scores_nothing():
+    rows, scales = quantise_rows(np.eye(4, dtype=np.float32))
+    assert cosine_scores(rows, scales, np.zeros(4, np.float32)).tolist() == [0.0] * 4
+    empty_rows, empty_scales = quantise_rows(np.zeros((0, 4), np.float32))
+    assert cosine_scores(empty_rows, empty_scales, np.ones(4, np.float32)).shape == (0,)
+
+
+def test_the_committed_scoring_graph_is_the_one_the_builder_writes():
+    assert GRAPH_FILE.read_bytes() == scoring_graph_bytes()  # else: python -m model.scoring_graph
 
 
 def test_top_indices_best_first_within_a_subset():
