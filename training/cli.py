@@ -19,6 +19,7 @@ from platformdirs import user_data_dir
 
 from model.conditioning import DRUM_CLASSES, QUERY_MODES
 from model.config import EncoderConfig, FrontEndConfig, ModelConfig
+from model.weights import read_config
 from training import pretrained
 from training.augment import AugmentConfig
 from training.category_sources import DEFAULT_DRUMS, SOURCES
@@ -76,6 +77,9 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig, pretr
                         "checkpoint FILE (PTrain); default: %(default)s")
     p.add_argument("--pretrained-path", default="",
                    help=f"the mn04 checkpoint (default: ${pretrained.MN04_ENV} or {pretrained.MN04_DEFAULT})")
+    p.add_argument("--init-from", default="", metavar="MODEL_DIR",
+                   help="start from an exported model's weights (e.g. resources/model; same backbone, front end "
+                        "and windows; its query head fills every new query vector)")
     p.add_argument("--frontend", choices=pretrained.FRONTENDS, default=None,
                    help="log-mel front end (default: the one the pretrained weights were trained on)")
     p.add_argument("--no-augment", action="store_true", help="switch augmentation off (no Aug)")
@@ -107,16 +111,25 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig, pretr
                                             "mean of val and dev R_mn")
 
 
+def warm_start_name(model_dir: str) -> str:
+    """EncoderConfig.init of a run that starts from an exported model: that model's id and its own init."""
+    if not model_dir:
+        return ""
+    source = read_config(model_dir)
+    return f"{source.model_id} ({source.encoder.init})"
+
+
 def train_config(a: argparse.Namespace) -> TrainConfig:
     init = pretrained.resolve(a.pretrained, a.backbone, a.pretrained_path, a.run_dir)
     frontend = FrontEndConfig.efficientat() if (a.frontend or init.frontend) == "efficientat" else FrontEndConfig()
     return TrainConfig(
         corpus=a.corpus, run_dir=a.run_dir, cache_dir=a.cache_dir,
-        model=ModelConfig(frontend=frontend, encoder=EncoderConfig(backbone=init.backbone, init=init.name),
+        model=ModelConfig(frontend=frontend, encoder=EncoderConfig(
+                              backbone=init.backbone, init=warm_start_name(a.init_from) or init.name),
                           shared_encoder=a.shared_encoder, key_seconds=a.key_seconds,
                           query_classes=DRUM_CLASSES if a.per_class_queries or a.like_queries else (),
                           query_modes=QUERY_MODES if a.like_queries else ()),
-        pretrained_file=init.file, augment=AugmentConfig(enabled=not a.no_augment),
+        pretrained_file=init.file, init_from=a.init_from, augment=AugmentConfig(enabled=not a.no_augment),
         loss=LossConfig(temperature=a.temperature, vreg=not a.no_vreg, qsi_invariance=a.qsi),
         sparse_mix=not a.no_sparse_mix, own_stem_p=a.own_stem, like_p=a.like_queries, mixing=a.mixing,
         batch_size=a.batch_size, lr=a.lr,

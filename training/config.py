@@ -17,6 +17,7 @@ class TrainConfig:
     cache_dir: str = ""                      # precomputed mel power; "" = <corpus>/mel_cache
     model: ModelConfig = field(default_factory=lambda: ModelConfig(encoder=EncoderConfig()))
     pretrained_file: str = ""                # local timm checkpoint ("PTrain"); "" = random init
+    init_from: str = ""                      # an exported model folder to start from (training.warm_start)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     sparse_mix: bool = True                  # "SMix": 2..all remaining stems; off = always all

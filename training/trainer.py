@@ -37,6 +37,7 @@ from training.evaluate_like import LikeConfig, Variant, evaluate_like_set, like_
 from training.features import FeatureStore, frames_for
 from training.losses import samplematch_loss
 from training.pairs import PairSampler
+from training.warm_start import warm_start
 
 Progress = Callable[[int, int, str], None]
 
@@ -156,6 +157,11 @@ class Trainer:
         self.started = time.time()
         if cfg.resume and (self.run_dir / checkpoint.LAST).is_file():
             self._restore(checkpoint.load(self.run_dir / checkpoint.LAST))
+        elif cfg.init_from:
+            with torch.no_grad():
+                tiled = warm_start(self.model, cfg.init_from)
+            if d.main:
+                print(f"started from {cfg.init_from}" + (f" (tiled: {', '.join(tiled)})" if tiled else ""))
         pair_model = PairModel(self.model)
         self.net = (DistributedDataParallel(pair_model, device_ids=[d.device] if d.device.type == "cuda" else None)
                     if d.world > 1 else pair_model)
