@@ -204,10 +204,19 @@ def _hats_of_kind(paths: list[str], best: np.ndarray, kind: str, cfg: KitConfig,
 
 
 def _pick(scorer: _Scorer, k: int, slot: Slot, choice: list[int], locked: bool, alternatives: int) -> SlotPick:
+    """The slot's choice and its best alternatives, one per sound: a duplicate or velocity layer of the choice
+    or of a better alternative (samplematch_gui.sample_groups) is not another option."""
     scores = scorer.swap_scores(choice, k)
-    others = [j for j in np.argsort(-scores, kind="stable").tolist() if j != choice[k]]
+    group_of = scorer.ranking.index.groups.group_of[scorer.pools[k]]
+    seen, others = {int(group_of[choice[k]])}, list[int]()
+    for j in np.argsort(-scores, kind="stable").tolist():
+        if len(others) == alternatives:
+            break
+        if int(group_of[j]) not in seen:
+            seen.add(int(group_of[j]))
+            others.append(j)
     return SlotPick(slot, scorer.candidate(k, choice[k], choice, scores),
-                    tuple(scorer.candidate(k, j, choice, scores) for j in others[:alternatives]), locked)
+                    tuple(scorer.candidate(k, j, choice, scores) for j in others), locked)
 
 
 class _Scorer:

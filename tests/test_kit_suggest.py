@@ -21,9 +21,10 @@ SLOT_CATEGORIES = {"kick": {"kick"}, "snare": {"snare", "clap"}, "closed_hat": {
                    "ride": {"ride"}, "crash": {"crash"}, "tom": {"tom"}}
 
 
-def _library(kits: int = 4, layers: int = 2, seed: int = 0):
+def _library(kits: int = 4, layers: int = 2, seed: int = 0, copies: bool = False):
     """Kits whose pieces share a direction in key space; kit k's pieces fit the bounce best for k = 0 in the
-    kick slot, k = 1 in the snare slot... so that the best fits come from different kits."""
+    kick slot, k = 1 in the snare slot... so that the best fits come from different kits. copies: the layers
+    of a piece are copies of one file (one content hash), so they form one group."""
     rng = np.random.default_rng(seed)
     dim = 64
     kit_dirs = rng.standard_normal((kits, dim))
@@ -34,7 +35,8 @@ def _library(kits: int = 4, layers: int = 2, seed: int = 0):
             for layer in range(layers):
                 folder = f"/lib/Kit {k}"
                 name = f"{piece} {layer + 1}.wav"
-                rows.append(SampleRow(f"{folder}/{name}", folder, name, 1, 1, 0.5, category, None, None, "m"))
+                rows.append(SampleRow(f"{folder}/{name}", folder, name, 1, 1, 0.5, category, None, None, "m",
+                                      content_hash=1 + k * len(PIECES) + n if copies else None))
                 vectors.append(2.0 * kit_dirs[k] + piece_dirs[piece] + 0.3 * rng.standard_normal(dim))
                 favourite = (n % kits) == k  # this kit holds the best-fitting piece of this kind
                 scores.append(0.8 + 0.1 * favourite - 0.01 * layer + 0.01 * rng.random())
@@ -163,3 +165,16 @@ def test_no_kit_without_a_scored_bounce():
     unscored = Ranking(ranking.index, ranking.order, np.full(len(ranking.scores), np.nan, np.float32))
     with pytest.raises(KitError):
         suggest_kit(unscored)
+
+
+def test_alternatives_offer_another_sound_never_a_layer_of_one_already_offered():
+    ranking = _library(layers=3, copies=True)
+    group_of = ranking.index.groups.group_of
+    assert len(set(group_of.tolist())) < len(group_of)  # the fixture's layers do form groups
+    kit = suggest_kit(ranking, hat_decay=_no_measure)
+    for pick in kit.picks:
+        assert pick.choice is not None
+        offered = [pick.choice.path] + [c.path for c in pick.alternatives]
+        groups = [group_of[ranking.index.position(p)] for p in offered]
+        assert len(groups) == len(set(groups)), offered
+        assert len(pick.alternatives) >= 3  # every slot has a sound in each of the 4 kits
