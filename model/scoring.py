@@ -72,12 +72,10 @@ def _scoring_session():
         if _session is None:
             import onnxruntime as ort
 
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = THREADS
-            opts.inter_op_num_threads = 1
-            # Idle threads sleep instead of spinning for the next run: the app shares the CPU with a DAW.
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            _session = ort.InferenceSession(str(GRAPH_FILE), opts, providers=["CPUExecutionProvider"])
+            from model.inference_onnx import session_options
+
+            _session = ort.InferenceSession(str(GRAPH_FILE), session_options(THREADS),
+                                            providers=["CPUExecutionProvider"])
         return _session
 
 

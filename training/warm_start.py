@@ -9,30 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.encoders import SampleMatchModel
-from model.weights import WEIGHTS_FILE, WeightsError, read_config
+from model.weights import WeightsError, load_model
 
 SAME = ("frontend", "key_seconds", "query_seconds", "shared_encoder")
 
 
 def warm_start(model: SampleMatchModel, weights_dir: str | Path) -> list[str]:
     """Load weights_dir's weights into model; returns the names of the tensors tiled."""
-    from safetensors.torch import load as load_safetensors
-
-    source_cfg = read_config(weights_dir)
-    cfg = model.cfg
+    source_model = load_model(weights_dir)  # the app's loader: its checks and messages for a bad folder
+    source_cfg, cfg = source_model.cfg, model.cfg
     differ = [name for name in SAME if getattr(source_cfg, name) != getattr(cfg, name)]
     if source_cfg.encoder.backbone != cfg.encoder.backbone or source_cfg.encoder.embed_dim != cfg.encoder.embed_dim:
         differ.append("encoder")
     if differ:
         raise WeightsError(f"{weights_dir}: its model differs from this run's in {', '.join(differ)}")
-    source = load_safetensors((Path(weights_dir) / WEIGHTS_FILE).read_bytes())
-    target = model.state_dict()
-    tiled, missing = [], []
-    for name, tensor in target.items():
-        if name not in source:
-            missing.append(name)
-            continue
-        old = source[name]
+    source = source_model.state_dict()
+    tiled = []
+    for name, tensor in model.state_dict().items():
+        old = source[name]  # same backbone and encoder layout: the same names
         if old.shape == tensor.shape:
             tensor.copy_(old)
         elif old.shape[1:] == tensor.shape[1:] and tensor.shape[0] % old.shape[0] == 0:
@@ -40,6 +34,4 @@ def warm_start(model: SampleMatchModel, weights_dir: str | Path) -> list[str]:
             tiled.append(name)
         else:
             raise WeightsError(f"{weights_dir}: {name} is {tuple(old.shape)}, this run's is {tuple(tensor.shape)}")
-    if [m for m in missing if not (source_cfg.shared_encoder and m.startswith("key_encoder."))]:
-        raise WeightsError(f"{weights_dir} lacks {missing[:3]}")
     return tiled
