@@ -164,10 +164,12 @@ def nearest_ranked(ranking: Ranking, i: int, count: int = EVIDENCE_COUNT,
         return ()
     mine = index.vector(i)
     cosines = np.array([float(index.vector(j) @ mine) for j in best])
-    bounce = ranking.query is not None and ranking.query.kind == "bounce"
+    query = ranking.query
+    bounce = query is not None and query.kind == "bounce"
+    label = "sounds like" if query is not None and query.mode == "like" else "fit"
 
     def score(j: int) -> str:
-        return f"fit {fit_text(float(ranking.fit[j]))}" if bounce else f"similarity {ranking.scores[j]:.2f}"
+        return f"{label} {fit_text(float(ranking.fit[j]))}" if bounce else f"similarity {ranking.scores[j]:.2f}"
 
     return tuple(Neighbour(index.paths[best[k]], score(best[k]), float(cosines[k]))
                  for k in np.argsort(-cosines, kind="stable")[:count])
@@ -182,7 +184,11 @@ def explain(ranking: Ranking, path: str, wave: np.ndarray, rate: int,
     bounce = ranking.query.kind == "bounce"
     if bounce:
         shown = fit_text(float(ranking.fit[i]))
-        score, meaning = f"Fit {shown}", f"fits this bounce better than {shown} % of your drum samples"
+        if ranking.query.mode == "like":
+            score = f"Sounds like {shown}"
+            meaning = f"sounds more like the bounce's drums than {shown} % of your drum samples"
+        else:
+            score, meaning = f"Fit {shown}", f"fits this bounce better than {shown} % of your drum samples"
         against = "the bounce's hits"
     else:
         score = f"Similarity {ranking.scores[i]:.2f} to {ranking.query.name}"

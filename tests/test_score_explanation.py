@@ -83,6 +83,16 @@ def test_explain_puts_the_score_and_the_comparison_in_words():
     assert "silent" in silent.summary and silent.comparisons == ()
 
 
+def test_a_sounds_like_ranking_says_so_in_its_headline():
+    fit = _ranking()
+    like = Ranking(fit.index, fit.order, fit.scores, Query("bounce", "/songs/bounce.wav", mode="like"))
+    wave = sounds.hat(np.random.default_rng(1), 0.05)
+    explanation = explain(like, "/lib/s00.wav", wave, sounds.SR, HITS)
+    assert explanation.score == "Sounds like 100.0" and "like the bounce's drums" in explanation.meaning
+    assert "fits" not in explanation.meaning
+    assert all(n.score.startswith("sounds like ") for n in explanation.neighbours)
+
+
 def test_the_bounce_is_measured_on_its_hits_and_a_like_query_on_its_sample(bounce, tmp_path):
     hits = reference_descriptors(Query("bounce", str(bounce)))
     assert hits is not None and 0 < hits.decay_s < 0.6
