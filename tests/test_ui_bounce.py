@@ -16,7 +16,7 @@ from samplematch_gui.audition import NO_DEVICE, OUTPUT_LOST, NullOutput, Playbac
 from samplematch_gui.result_table import COLUMNS
 from tests import sounds
 from tests.test_ui_window_query import expected_ranking, scanned_window
-from tests.ui_fakes import LIBRARY_SIZE, FakeOutput, drop_on, visible_paths
+from tests.ui_fakes import LIBRARY_SIZE, FakeOutput, drop_on, move_through, visible_paths
 
 FIT = COLUMNS.index("score")
 
@@ -76,8 +76,7 @@ def _at(view, seconds: float) -> QPoint:
 def drag(view, start: float, end: float) -> None:
     port = view.viewport()
     QTest.mousePress(port, Qt.MouseButton.LeftButton, pos=_at(view, start))
-    for t in np.linspace(start, end, 6)[1:]:
-        QTest.mouseMove(port, _at(view, t))
+    move_through(port, [_at(view, t) for t in np.linspace(start, end, 6)[1:]])
     QTest.mouseRelease(port, Qt.MouseButton.LeftButton, pos=_at(view, end))
 
 

@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from samplematch_gui.ui import map_view, sample_drag, theme
 from tests import sounds
 from tests.test_ui_window_query import scanned_window
-from tests.ui_fakes import LIBRARY_SIZE, FakeOutput, drop_on
+from tests.ui_fakes import LIBRARY_SIZE, FakeOutput, drop_on, move_through
 
 
 def show_map(w, qtbot):
@@ -123,8 +123,7 @@ def test_a_rectangle_selects_its_dots_rows_and_drags_their_files_out(mapped, qtb
     port = view.plot.viewport()
     a, b = view.on_screen(corner_a).toPoint(), view.on_screen(corner_b).toPoint()
     QTest.mousePress(port, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, a)
-    for t in np.linspace(0, 1, 6)[1:]:
-        QTest.mouseMove(port, a + (b - a) * t)
+    move_through(port, [a + (b - a) * t for t in np.linspace(0, 1, 6)[1:]])
     QTest.mouseRelease(port, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, b)
     assert set(view.selected_paths()) == expected
     assert set(w.table.selected_paths()) == expected  # the table selects the same samples
@@ -135,8 +134,7 @@ def test_a_rectangle_selects_its_dots_rows_and_drags_their_files_out(mapped, qtb
 
     start = pixel_of(view, index.position(sorted(expected)[0]))  # a drag from a selected dot takes them all
     QTest.mousePress(port, Qt.MouseButton.LeftButton, pos=start)
-    QTest.mouseMove(port, start + QPoint(30, 0))
-    QTest.mouseMove(port, start + QPoint(60, 0))
+    move_through(port, [start + QPoint(30, 0), start + QPoint(60, 0)])
     QTest.mouseRelease(port, Qt.MouseButton.LeftButton, pos=start + QPoint(60, 0))
     assert len(drags) == 1 and set(drags[0]) == expected
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from samplematch_gui.audition import OutputDevice
@@ -83,6 +84,20 @@ class SlowEmbedder:
         self.query_calls += 1
         time.sleep(self.query_delay)
         return self._inner.embed_query_excerpts(excerpts)
+
+
+def move_through(widget, points) -> None:
+    """Moves the pointer over points as a hand does: pyqtgraph drops the moves that come sooner than
+    1/mouseRateLimit s after the last one it took, and a test's back-to-back moves would all be dropped
+    (a drag then reads as a click)."""
+    import pyqtgraph as pg
+
+    gap_s = 1.5 / pg.getConfigOption("mouseRateLimit")
+    for point in points:
+        ready = time.perf_counter() + gap_s
+        while time.perf_counter() < ready:
+            QApplication.processEvents()
+        QTest.mouseMove(widget, point)
 
 
 def url_mime(paths: list[str | Path]) -> QMimeData:
