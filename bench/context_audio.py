@@ -29,8 +29,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import machine  # noqa: E402
+from model.bounce_onsets import analyse  # noqa: E402
 from samplematch_gui.audition import MIX_BLOCK, Loudness, SoundDeviceOutput  # noqa: E402
-from samplematch_gui.bounce_onsets import analyse  # noqa: E402
 from samplematch_gui.context_mix import VOICES, ContextMix  # noqa: E402
 from samplematch_gui.context_scene import ContextScene  # noqa: E402
 

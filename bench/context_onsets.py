@@ -23,7 +23,7 @@ import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from samplematch_gui.bounce_onsets import analyse  # noqa: E402
+from model.bounce_onsets import analyse  # noqa: E402
 from training.corpus.kits_sf2 import FLUID_GM, fluidsynth_render  # noqa: E402
 from training.corpus.midi import DRUM_CHANNEL, Event, _parse_track, notes, read_midi, write_midi  # noqa: E402
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.bounce_onsets import LEVEL_WINDOW_S, BounceAnalysis
 from samplematch_gui.audition import Loudness, db_to_gain, loudness_gain
-from samplematch_gui.bounce_onsets import LEVEL_WINDOW_S, BounceAnalysis
 from samplematch_gui.context_mix import Candidate
 from samplematch_gui.trigger_schedule import PARTS, Grid, Triggers, part_name, triggers
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.audio import AudioError
+from model.bounce_onsets import BounceAnalysis, analyse
 from samplematch_gui.audition import PREVIEW_RATE
-from samplematch_gui.bounce_onsets import BounceAnalysis, analyse
 from samplematch_gui.jobs import Job
 from samplematch_gui.onset_cache import AnalysisCache, analysis_key
 from samplematch_gui.query_session import QuerySession

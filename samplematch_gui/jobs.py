@@ -1,28 +1,17 @@
 """Long work as plain functions: `job(cancel, report)` stops with `Cancelled` once its flag is set.
 
 The core's long operations (scans, index loads, rankings, overviews) take a cancel flag and a progress
-callback of these types; ui/workers.py runs such a job off the GUI thread in one call.
+callback of these types; ui/workers.py runs such a job off the GUI thread in one call. The flag and its
+exception live in model.cancel, so the model's own long analyses stop the same way.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
+from model.cancel import CancelFlag, Cancelled, check_cancelled
 
-class Cancelled(Exception):
-    """A long operation stopped because its cancel flag was set."""
-
-
-class CancelFlag(Protocol):
-    """threading.Event satisfies it."""
-
-    def is_set(self) -> bool: ...
-
+__all__ = ["CancelFlag", "Cancelled", "Job", "Progress", "check_cancelled"]
 
 Progress = Callable[[Any], None]  # report(payload): what the job has done so far
 Job = Callable[[CancelFlag | None, Progress], Any]  # None: run to the end (the CLI)
-
-
-def check_cancelled(cancel: CancelFlag | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled()

@@ -1,4 +1,4 @@
-"""Bounce analyses (samplematch_gui.bounce_onsets) kept in memory and as small .npz files in the app's data
+"""Bounce analyses (model.bounce_onsets) kept in memory and as small .npz files in the app's data
 folder, by the bounce file's path, size and mtime and the span analysed: a bounce is analysed once, and
 again only once it has changed."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from samplematch_gui.bounce_onsets import BANDS, BounceAnalysis
+from model.bounce_onsets import BANDS, BounceAnalysis
 
 VERSION = 1  # bump when the analysis changes: results of an older one are then analysed again
 

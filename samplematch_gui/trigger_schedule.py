@@ -1,5 +1,5 @@
 """When a candidate of each category plays in the looped bounce region: on the hits its band has there
-(samplematch_gui.bounce_onsets), or, where that band has too few, on a beat grid at the bounce's tempo (which
+(model.bounce_onsets), or, where that band has too few, on a beat grid at the bounce's tempo (which
 the user may correct). Plain Python, no Qt.
 
 | category | band (hits) | thinned to | on the beat grid (4/4, from the strongest downbeat) |
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from samplematch_gui.bounce_onsets import BounceAnalysis, strongest_apart
+from model.bounce_onsets import BounceAnalysis, strongest_apart
 
 
 @dataclass(frozen=True)

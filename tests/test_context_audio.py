@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model.bounce_onsets import LEVEL_WINDOW_S, analyse
 from samplematch_gui import onset_cache
 from samplematch_gui.audition import MIX_BLOCK, Loudness, SoundDeviceOutput
-from samplematch_gui.bounce_onsets import LEVEL_WINDOW_S, analyse
 from samplematch_gui.context_mix import Candidate, ContextMix
 from samplematch_gui.context_scene import ContextScene, rms
 from samplematch_gui.trigger_schedule import Grid, triggers

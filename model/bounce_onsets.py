@@ -19,8 +19,8 @@ from typing import NamedTuple
 import numpy as np
 
 from model.audio import resample
+from model.cancel import CancelFlag, check_cancelled
 from model.resample import resample_poly
-from samplematch_gui.jobs import CancelFlag, check_cancelled
 
 ANALYSIS_RATE = 44100
 HOP = 256  # 5.8 ms; both spectrograms have a frame every HOP samples of ANALYSIS_RATE
@@ -183,7 +183,7 @@ def hit_start(power: np.ndarray, peak: int, reach: int) -> float:
     j, lowest = top_at, max(1, peak - reach)
     while j > lowest and power[j - 1] >= half:
         j -= 1
-    if power[j] <= power[j - 1]:
+    if power[j] <= power[j - 1] or power[j - 1] >= half:  # (the second: it climbed from before the reach)
         return float(j)
     return j - 1 + (half - power[j - 1]) / (power[j] - power[j - 1])
 
