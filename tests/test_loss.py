@@ -114,3 +114,20 @@ def test_qsi_invariance_adds_same_song_query_and_key_positives():
     assert got.item() == pytest.approx(expected, rel=1e-5)
     plain = contrastive_term(torch.tensor(u4), torch.tensor(v4), torch.tensor(song), LossConfig())
     assert plain.item() == pytest.approx(hand_decoupled(u4, v4, itself), rel=1e-5)
+
+
+def test_the_hit_term_asks_each_hit_view_for_its_own_key_among_other_songs_keys():
+    from training.losses import hit_term
+
+    hits, v = torch.tensor(U), torch.tensor(V)
+    song = torch.tensor([0, 0, 1])  # keys 0 and 1 are one song's: neither is the other's negative
+    expected = hand_decoupled(U, V, lambda i, j: i == j, exclude=lambda i, j: i != j and (i < 2) == (j < 2))
+    assert hit_term(hits, v, song, TAU).item() == pytest.approx(expected, rel=1e-5)
+    u = torch.tensor(U) * 3
+    plain, _ = samplematch_loss(u, v, torch.arange(3), LossConfig())
+    total, terms = samplematch_loss(u, v, torch.arange(3), LossConfig(hit_weight=0.5), hits=hits * 3)
+    h = hit_term(hits, v, torch.arange(3), TAU).item()
+    assert total.item() == pytest.approx(plain.item() + 0.5 * (h + 10 * norm_term(hits * 3, 4.0).item()), rel=1e-5)
+    assert terms["hit"] == pytest.approx(h, rel=1e-5)
+    with pytest.raises(ValueError, match="hit views"):
+        samplematch_loss(u, v, torch.arange(3), LossConfig(hit_weight=0.5))

@@ -61,3 +61,19 @@ def test_power_mixing_of_several_stems_is_close_to_waveform_mixing(corpus):
     assert diff_db.mean().item() < 1.0
     alone, _, _ = power.render([Pair(0, 0, (2,), 10)], torch.Generator())
     assert (q_power - alone).abs().mean().item() > 10 * (q_power - q_wave).abs().mean().item()
+
+
+def test_a_hit_view_is_the_one_shot_over_its_mix_at_the_asked_level(corpus):
+    power, _ = renderers(*corpus)
+    pair = Pair(song=0, oneshot=0, stems=(1, 2), start=10)
+    key, around = power.key_power(pair), power.mix_power(pair, power.key_power(pair).shape[-1])
+    attack = key[:, :round(0.2 * CFG.frontend.sample_rate / CFG.frontend.hop_length)].mean()
+    for snr_db in (-6.0, 12.0):
+        view = power.hit_power(pair, snr_db)
+        mix_part = view - key                                  # the mix, scaled to stand snr_db under the attack
+        scaled = around * (mix_part.sum() / around.sum())
+        assert ((mix_part - scaled).abs().max() / scaled.max()).item() < 1e-3
+        assert 10 * torch.log10(attack / mix_part.mean()).item() == pytest.approx(snr_db, abs=0.01)
+    hits = power.render_hits([pair, pair], torch.Generator().manual_seed(0))
+    _, keys, _ = power.render([pair], torch.Generator())
+    assert hits.shape == (2, *keys.shape[1:]) and not torch.allclose(hits[0], hits[1])   # two drawn levels

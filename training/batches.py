@@ -25,6 +25,8 @@ from training.pairs import Pair
 
 MIXING_MODES = ("power", "wave")
 RESAMPLE_MARGIN = 64  # output samples read beyond each end, so the resampling filter's edges fall outside
+ATTACK_S = 0.2        # the part of a one-shot its loudness in a mix is judged by
+HIT_SNR_DB = (-6.0, 12.0)  # a hit's attack above the mix around it, drawn uniformly
 
 
 def _read_mono(path: str | Path, start: int, length: int) -> np.ndarray:
@@ -78,12 +80,15 @@ class BatchRenderer:
 
     def query_power(self, pair: Pair) -> torch.Tensor:
         """(n_mels, source_frames) linear mel power of the mixed excerpt."""
+        return self.mix_power(pair, self.source_frames)
+
+    def mix_power(self, pair: Pair, frames: int) -> torch.Tensor:
+        """(n_mels, frames) linear mel power of the pair's query stems mixed, from its start frame."""
         song = self.songs[pair.song]
         if self.mixing == "power":
             assert self.store is not None  # __init__ checks it
-            return torch.from_numpy(mix(self.store.stem_window(song, i, pair.start, self.source_frames)
-                                        for i in pair.stems))
-        length = (self.source_frames - 1) * self.hop
+            return torch.from_numpy(mix(self.store.stem_window(song, i, pair.start, frames) for i in pair.stems))
+        length = (frames - 1) * self.hop
         rate = self.cfg.frontend.sample_rate
         return self._power(mix(read_excerpt(song.stems[i].path, pair.start * self.hop, length, rate)
                                for i in pair.stems))
@@ -95,6 +100,24 @@ class BatchRenderer:
             return torch.from_numpy(self.store.key(song, pair.oneshot))
         wave = load(song.oneshots[pair.oneshot].path, self.cfg.frontend.sample_rate)
         return self._power(fit_key(wave, self.cfg.key_samples))
+
+    def hit_power(self, pair: Pair, snr_db: float) -> torch.Tensor:
+        """The pair's one-shot heard inside its query's mix: key power plus a key-long window of the mix,
+        scaled so the one-shot's attack (first ATTACK_S) stands snr_db above the mix's mean power."""
+        key = self.key_power(pair)
+        around = self.mix_power(pair, key.shape[-1])
+        attack = key[:, :max(1, round(ATTACK_S * self.cfg.frontend.sample_rate / self.hop))].mean()
+        scale = attack / around.mean().clamp_min(1e-12) / 10 ** (snr_db / 10)
+        return key + around * scale
+
+    @torch.no_grad()
+    def render_hits(self, pairs: Sequence[Pair], gen: torch.Generator) -> torch.Tensor:
+        """(B,1,M,Tk) hit views: each pair's one-shot inside a mix (HIT_SNR_DB), augmented, normalised."""
+        lo, hi = HIT_SNR_DB
+        snr = lo + (hi - lo) * torch.rand(len(pairs), generator=gen)
+        h = torch.stack([self.hit_power(p, float(s)) for p, s in zip(pairs, snr, strict=True)])
+        h = self.augmenter.apply(h, self.augmenter.sample(len(pairs), gen), self.key_frames, gen)
+        return self.frontend.normalise(h)
 
     @torch.no_grad()
     def _power(self, wave: np.ndarray) -> torch.Tensor:

@@ -89,6 +89,9 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig, pretr
                    help="fraction of queries that also mix in the key's own stem (default %(default)s; the paper: 0)")
     p.add_argument("--qsi", action="store_true", default=defaults.loss.qsi_invariance,
                    help="QSI-invariance: same-song queries/keys are positives")
+    p.add_argument("--hit-views", type=float, default=defaults.loss.hit_weight, metavar="W",
+                   help="also train the key encoder to know each one-shot heard inside a mix (its hit view) among "
+                        "other songs' one-shots, with this weight (default %(default)s: off)")
     p.add_argument("--mixing", choices=("power", "wave"), default=defaults.mixing,
                    help="mix stems as mel power (fast) or as waveforms (exact)")
     p.add_argument("--batch-size", type=int, default=defaults.batch_size, help="pairs per process and step")
@@ -130,7 +133,8 @@ def train_config(a: argparse.Namespace) -> TrainConfig:
                           query_classes=DRUM_CLASSES if a.per_class_queries or a.like_queries else (),
                           query_modes=QUERY_MODES if a.like_queries else ()),
         pretrained_file=init.file, init_from=a.init_from, augment=AugmentConfig(enabled=not a.no_augment),
-        loss=LossConfig(temperature=a.temperature, vreg=not a.no_vreg, qsi_invariance=a.qsi),
+        loss=LossConfig(temperature=a.temperature, vreg=not a.no_vreg, qsi_invariance=a.qsi,
+                        hit_weight=a.hit_views),
         sparse_mix=not a.no_sparse_mix, own_stem_p=a.own_stem, like_p=a.like_queries, mixing=a.mixing,
         batch_size=a.batch_size, lr=a.lr,
         backbone_lr_scale=a.backbone_lr_scale,

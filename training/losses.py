@@ -21,6 +21,7 @@ class LossConfig:
     variance_eps: float = 1e-4        # epsilon of the regularised standard deviation
     vreg: bool = True                 # variance + covariance terms on (Table 1 "VReg")
     qsi_invariance: bool = False      # same-song queries and same-song keys are positives too
+    hit_weight: float = 0.0           # weight of the hit term H (0 = off: no hit views are rendered)
 
 
 def decoupled_nt_xent(anchors: torch.Tensor, candidates: torch.Tensor, positives: torch.Tensor,
@@ -113,12 +114,22 @@ def contrastive_term(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: 
     return loss
 
 
+def hit_term(hits: torch.Tensor, v: torch.Tensor, song: torch.Tensor, temperature: float) -> torch.Tensor:
+    """H: each one-shot heard in a mix (its hit view) against the clean keys, its own key the positive.
+    Other keys of the same song are left out of the denominator: with QSI they are that song's positives,
+    and a kit often holds near-copies (the sample and its hit cut from the stem)."""
+    eye = torch.eye(len(v), dtype=torch.bool, device=v.device)
+    same_song = (song[:, None] == song[None, :]) & ~eye
+    return decoupled_nt_xent(hits, v, eye, temperature, exclude=same_song)
+
+
 def samplematch_loss(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: LossConfig,
-                     key_class: torch.Tensor | None = None, query_offset: torch.Tensor | None = None
-                     ) -> tuple[torch.Tensor, dict[str, float]]:
+                     key_class: torch.Tensor | None = None, query_offset: torch.Tensor | None = None,
+                     hits: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, float]]:
     """Total loss and its terms (floats, for logging). song: (n,) song index of each pair; key_class: (n,)
     class index of each key, for class-conditioned queries (the regularisers see each pair's own class);
-    query_offset: (n,) each query's mode block, for queries with modes."""
+    query_offset: (n,) each query's mode block, for queries with modes; hits: (n, d) key-encoder outputs of
+    the hit views (with cfg.hit_weight > 0)."""
     x = contrastive_term(u, v, song, cfg, key_class, query_offset)
     u = own_class_queries(u, key_class, query_offset)
     var = variance_term(u, cfg.variance_eps) + variance_term(v, cfg.variance_eps)
@@ -127,6 +138,11 @@ def samplematch_loss(u: torch.Tensor, v: torch.Tensor, song: torch.Tensor, cfg: 
     total = x + cfg.norm_weight * norm
     if cfg.vreg:
         total = total + cfg.variance_weight * var + cfg.covariance_weight * cov
-    terms = {"loss": total.item(), "contrastive": x.item(), "variance": var.item(),
-             "covariance": cov.item(), "norm": norm.item()}
-    return total, terms
+    terms = {"contrastive": x.item(), "variance": var.item(), "covariance": cov.item(), "norm": norm.item()}
+    if cfg.hit_weight > 0:
+        if hits is None:
+            raise ValueError("a hit term needs the hit views' encodings")
+        h = hit_term(hits, v, song, cfg.temperature)
+        total = total + cfg.hit_weight * (h + cfg.norm_weight * norm_term(hits, cfg.norm_limit))
+        terms["hit"] = h.item()
+    return total, {"loss": total.item()} | terms

@@ -222,11 +222,15 @@ class Trainer:
     def _train_step(self) -> dict[str, float]:
         pairs = self.sampler.batch()
         q, k, song = self.renderer.render(pairs, self.gen)
+        with_hits = self.cfg.loss.hit_weight > 0
+        if with_hits:  # one key-encoder pass over the keys and their hit views
+            k = torch.cat([k, self.renderer.render_hits(pairs, self.gen)])
         dev = self.d.device
         if dev.type == "cpu":
             q, k = (x.contiguous(memory_format=torch.channels_last) for x in (q, k))
         with torch.autocast(device_type=dev.type, dtype=torch.float16, enabled=self.amp):
             u, v = self.net(q.to(dev, non_blocking=True), k.to(dev, non_blocking=True))
+        v, hits = (v[:len(pairs)], v[len(pairs):]) if with_hits else (v, None)
         key_class = query_offset = None
         model_cfg = self.cfg.model
         if model_cfg.query_classes:
@@ -234,7 +238,8 @@ class Trainer:
             key_class = torch.from_numpy(class_indices(model_cfg.query_classes, roles)).to(dev)
             like = mode_offset(model_cfg.query_modes, model_cfg.query_classes, "like") if self.cfg.like_p else 0
             query_offset = torch.tensor([like if p.like else 0 for p in pairs], device=dev)
-        loss, terms = samplematch_loss(u.float(), v.float(), song.to(dev), self.cfg.loss, key_class, query_offset)
+        loss, terms = samplematch_loss(u.float(), v.float(), song.to(dev), self.cfg.loss, key_class, query_offset,
+                                       None if hits is None else hits.float())
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self.scaler.step(self.optimizer)
