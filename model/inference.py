@@ -10,7 +10,9 @@ from typing import Protocol
 
 import numpy as np
 
+from model.cancel import CancelFlag
 from model.config import ModelConfig
+from model.mix_hits import PER_BAND, HitMatching, embed_hits
 from model.windows import cut_excerpts, fit_key
 
 BACKENDS = ("onnx", "torch")  # model.inference_onnx, model.inference_torch
@@ -33,10 +35,11 @@ class Encoders(Protocol):
 
 
 class Embedder:
-    def __init__(self, encoders: Encoders, key_batch: int = 32):
+    def __init__(self, encoders: Encoders, key_batch: int = 32, hit_matching: HitMatching | None = None):
         self.encoders = encoders
         self.cfg = encoders.cfg
         self.key_batch = key_batch
+        self.hit_matching = hit_matching  # None: fit ranks by the query alone, and there is no "sounds like"
 
     @property
     def backend(self) -> str:
@@ -86,3 +89,8 @@ class Embedder:
     def embed_query_excerpts(self, excerpts: np.ndarray) -> np.ndarray:
         """(n, query_samples) excerpts -> their mean encoding, the song's query vector."""
         return self.encoders.queries(np.ascontiguousarray(excerpts, dtype=np.float32)).mean(axis=0)
+
+    def embed_excerpt_hits(self, excerpts: np.ndarray, cancel: CancelFlag | None = None) -> np.ndarray:
+        """(h, embed_dim) unit key embeddings of the strongest drum hits in a query's excerpts (model.mix_hits)."""
+        per_band = self.hit_matching.per_band if self.hit_matching is not None else PER_BAND
+        return embed_hits(self.embed_keys, excerpts, self.sample_rate, self.cfg.key_samples, per_band, cancel)

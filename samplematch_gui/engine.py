@@ -6,12 +6,14 @@ weights in torch, which is also the fallback for a model folder without ONNX enc
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from model import audio
 from model.inference import BACKENDS, Embedder
+from model.mix_hits import HitMatchingError, find_hit_matching
 from model.weights import WEIGHTS_FILE, WeightsError
 from samplematch_gui.jobs import Cancelled
 from samplematch_gui.paths import bundled_weights_dir
@@ -66,10 +68,14 @@ def load_embedder(weights_dir: str | Path | None = None, backend: str | None = N
             embedder = load_torch_embedder(folder, threads=threads)
         if open_now:
             embedder.open()
-        return embedder
     except WeightsError as exc:
         fix = "" if isinstance(exc, OnnxEncoderError) else f" Build it with: {BUILD_COMMAND}"  # it says its own
         raise ModelMissingError(f"No usable SampleMatch model in {folder} ({exc}).{fix}") from None
+    try:
+        embedder.hit_matching = find_hit_matching(folder, embedder.model_id)
+    except HitMatchingError as exc:  # the model still ranks by the query; only "sounds like" is missing
+        print(f"samplematch: {exc}; 'Sounds like its drums' is off", file=sys.stderr)
+    return embedder
 
 
 def query_vector(embedder: Embedder, bounce_path: str | Path,

@@ -13,10 +13,13 @@ from functools import cached_property
 import numpy as np
 
 from model.conditioning import DRUM_CLASSES, class_indices
+from model.mix_hits import HitMatching, best_similarity
 from model.scoring import cosine_scores, quantise_rows, top_indices, unit_rows
 from model.taxonomy import CATEGORIES, NON_DRUM
 from samplematch_gui.library_db import LibraryDB, SampleRow
 from samplematch_gui.sample_groups import SampleGroups, group_samples
+
+_CHUNK = 4096  # samples per float copy of their vectors (hit scores)
 
 NONE = -1  # in user_codes: no correction
 
@@ -82,6 +85,7 @@ class LibraryIndex:
         self._vectors = None if model_id is None else (
             np.concatenate(vectors) if vectors else np.zeros((0, 0), np.uint8))
         self._scales = np.concatenate(scales) if scales else np.zeros(0, np.float32)
+        self._hub: tuple[HitMatching, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -163,10 +167,29 @@ class LibraryIndex:
         """(positions best first, every position's score); top None or 0 means all. Samples that are not
         one-shots (NON_DRUM) are left out unless include_non_drums or categories names them."""
         scores = self.scores(query)
+        return self.order(scores, categories, top, include_non_drums), scores
+
+    def order(self, scores: np.ndarray, categories: Iterable[str] | None = None, top: int | None = None,
+              include_non_drums: bool = False) -> np.ndarray:
+        """Positions best first by these (n,) scores, among the categories as rank() chooses them."""
         if categories is None and not include_non_drums and NON_DRUM in self.categories:
             categories = [c for c in self.categories if c != NON_DRUM]
         among = None if categories is None else np.flatnonzero(self.in_categories(categories))
-        return top_indices(scores, top, among), scores
+        return top_indices(scores, top, among)
+
+    def hit_scores(self, hits: np.ndarray, matching: HitMatching) -> np.ndarray:
+        """(n,) float32 every sample's hit score for a mix's unit hit embeddings (model.mix_hits)."""
+        best = np.concatenate([best_similarity(hits, self.unit_vectors(lo, lo + _CHUNK))
+                               for lo in range(0, len(self), _CHUNK)]) if len(self) else np.zeros(0, np.float32)
+        return best - self.hub_levels(matching)
+
+    def hub_levels(self, matching: HitMatching) -> np.ndarray:
+        """(n,) float32 every sample's hub level for this hit matching, computed once per index."""
+        if self._hub is None or self._hub[0] is not matching:
+            levels = np.concatenate([matching.hub_levels(self.unit_vectors(lo, lo + _CHUNK))
+                                     for lo in range(0, len(self), _CHUNK)]) if len(self) else np.zeros(0, np.float32)
+            self._hub = (matching, levels)
+        return self._hub[1]
 
     @cached_property
     def groups(self) -> SampleGroups:

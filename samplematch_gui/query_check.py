@@ -41,3 +41,9 @@ def silence_problem(excerpts: np.ndarray, name: str, whole: bool) -> str | None:
     if level == float("-inf"):
         return f"{what} is silent (digital silence): there is nothing to match; {fix}."
     return f"{what} is nearly silent ({level:.0f} dBFS): there is nothing to match; {fix}."
+
+
+def no_hits_problem(name: str) -> str:
+    """Why a bounce with no drum hits in it cannot be asked what its drums sound like."""
+    return (f"{name}: no drum hits were heard in it, so there is nothing to compare the samples with; "
+            "'Sounds like its drums' needs a track with drums (or placeholder drums) in it.")

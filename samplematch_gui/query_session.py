@@ -67,9 +67,17 @@ class Ranking:
 
 
 @dataclass(frozen=True)
+class _Asked:
+    """What a query asks with: its vector, and for a bounce with hit matching its drum hits' unit key
+    embeddings ((h, d); model.mix_hits)."""
+    vector: np.ndarray
+    hits: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class _Ranked:
     key: tuple  # what the vector was computed from
-    vector: np.ndarray | None  # None: the query was refused (ranking.problem says why)
+    asked: _Asked | None  # None: the query was refused (ranking.problem says why)
     ranking: Ranking
 
 
@@ -90,7 +98,7 @@ class QuerySession:
         self.excerpts: int | None = None  # None: the model's default
         self.ranking: Ranking | None = None  # the latest one installed
         self._bounce_file: BounceFile | None = None
-        self._vector: tuple[tuple, np.ndarray] | None = None
+        self._asked: tuple[tuple, _Asked] | None = None
         self._loads = 0
         self._corrections: dict[str, tuple[str | None, int]] = {}  # path: (category, loads when saved)
 
@@ -187,16 +195,21 @@ class QuerySession:
         return self.bounce
 
     def modes(self) -> tuple[str, ...]:
-        """The query modes the loaded model answers: "fit" always, "like" if it was trained for it."""
-        cfg = self.embedder.cfg if self.embedder is not None else None
-        return cfg.query_modes if cfg is not None and cfg.query_modes else ("fit",)
+        """The query modes the loaded model answers: "fit" always, "like" with hit matching or a model trained
+        for it."""
+        if self.embedder is None:
+            return ("fit",)
+        if self.embedder.hit_matching is not None:
+            return QUERY_MODES
+        return self.embedder.cfg.query_modes or ("fit",)
 
     def set_mode(self, mode: str) -> Query | None:
         """Ask the bounce another question (QUERY_MODES); the ranking job then slices the cached vector."""
         if mode not in QUERY_MODES:
             raise ValueError(f"unknown mode {mode!r}; the modes are {', '.join(QUERY_MODES)}")
         if mode not in self.modes():
-            raise ValueError("this model was not trained for 'sounds like' queries")
+            raise ValueError("this model cannot answer 'sounds like' queries (its folder has no hit matching: "
+                             "samplematch-train fit-hits)")
         if self.bounce is None:
             return None
         active = self.query is self.bounce
@@ -259,34 +272,44 @@ class QuerySession:
             key = ("bounce", query.path, bounce.frames(query.region), excerpts, embedder.model_id)
         else:
             key = ("like", query.path, embedder.model_id)
-        cached = self._vector[1] if self._vector is not None and self._vector[0] == key else None
+        cached = self._asked[1] if self._asked is not None and self._asked[0] == key else None
+        matching = embedder.hit_matching
 
         def job(cancel: CancelFlag | None, report) -> _Ranked:
-            vector = cached
-            if vector is None and query.kind == "like":
+            asked = cached
+            if asked is None and query.kind == "like":
                 i = index.position(query.path)
                 if i is None:
                     raise KeyError(f"{query.name} is not in the indexed library")
-                vector = index.vector(i)
-            elif vector is None:
+                asked = _Asked(index.vector(i))
+            elif asked is None:
                 assert bounce is not None
-                vector, problem = _bounce_vector(bounce, query, embedder, excerpts, cancel)
-                if vector is None or problem is not None:
-                    n = len(index)
-                    return _Ranked(key, None, Ranking(index, np.arange(n), np.full(n, np.nan, np.float32),
-                                                      query, problem))
+                asked, problem = _bounce_query(bounce, query, embedder, excerpts, cancel)
+                if asked is None or problem is not None:
+                    return _Ranked(key, None, _refused(index, query, problem))
             check_cancelled(cancel)
-            asked = vector if query.kind == "like" else mode_vector(vector, embedder.cfg, query.mode)
-            order, scores = index.rank(asked, categories, top, include_non_drums)
-            ranking = Ranking(index, order, scores, query)
+            if query.kind == "like":
+                scores = index.scores(asked.vector)
+            elif matching is None or asked.hits is None:
+                scores = index.scores(mode_vector(asked.vector, embedder.cfg, query.mode))
+            elif not len(asked.hits):  # nothing in it sounds like a hit: fit asks the query alone
+                if query.mode == "like":
+                    return _Ranked(key, asked, _refused(index, query, query_check.no_hits_problem(query.name)))
+                scores = index.scores(mode_vector(asked.vector, embedder.cfg, "fit"))
+            else:
+                hit = index.hit_scores(asked.hits, matching)
+                scores = hit if query.mode == "like" else matching.fit_scores(
+                    index.scores(mode_vector(asked.vector, embedder.cfg, "fit")), hit)
+            check_cancelled(cancel)
+            ranking = Ranking(index, index.order(scores, categories, top, include_non_drums), scores, query)
             _ = ranking.fit  # computed here, off the GUI thread
-            return _Ranked(key, vector, ranking)
+            return _Ranked(key, asked, ranking)
 
         return job
 
     def accept(self, ranked: _Ranked) -> Ranking:
-        if ranked.vector is not None:
-            self._vector = (ranked.key, ranked.vector)
+        if ranked.asked is not None:
+            self._asked = (ranked.key, ranked.asked)
         self.ranking = ranked.ranking
         return self.ranking
 
@@ -299,10 +322,16 @@ class QuerySession:
         return self.accept(job(None, _ignore))
 
 
-def _bounce_vector(bounce: BounceFile, query: Query, embedder, excerpts: int,
-                   cancel: CancelFlag | None) -> tuple[np.ndarray | None, str | None]:
-    """The bounce region's query vector, or None and why the region cannot be a query. Excerpts that are
-    silent or nearly so are left out of the average (the silence before a track starts says nothing about it)."""
+def _refused(index: LibraryIndex, query: Query, problem: str | None) -> Ranking:
+    n = len(index)
+    return Ranking(index, np.arange(n), np.full(n, np.nan, np.float32), query, problem)
+
+
+def _bounce_query(bounce: BounceFile, query: Query, embedder: Embedder, excerpts: int,
+                  cancel: CancelFlag | None) -> tuple[_Asked | None, str | None]:
+    """The bounce region's query vector (and hits, with hit matching), or None and why the region cannot be a
+    query. Excerpts that are silent or nearly so are left out (the silence before a track starts says nothing
+    about it)."""
     region, seconds = query.region, bounce.seconds()
     window, whole = embedder.cfg.query_seconds, region is None
     if region is None or region[0] < seconds:  # a region after the end is an error of its own (excerpts says it)
@@ -316,7 +345,11 @@ def _bounce_vector(bounce: BounceFile, query: Query, embedder, excerpts: int,
     problem = query_check.silence_problem(batch, query.name, whole)
     if problem is not None:
         return None, problem
-    return embedder.embed_query_excerpts(batch[query_check.audible(batch)]), None
+    audible = batch[query_check.audible(batch)]
+    vector = embedder.embed_query_excerpts(audible)
+    if embedder.hit_matching is None:
+        return _Asked(vector), None
+    return _Asked(vector, embedder.embed_excerpt_hits(audible, cancel)), None
 
 
 def mode_vector(vector: np.ndarray, cfg: ModelConfig, mode: str) -> np.ndarray:

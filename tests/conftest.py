@@ -55,6 +55,22 @@ def like_weights(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def matched_weights(tmp_path_factory, tiny_weights) -> Path:
+    """The tiny model's folder with a hit matching made for it (random reference hits)."""
+    import shutil
+
+    from model.mix_hits import HitMatching
+    from model.scoring import l2_normalise
+    from model.weights import read_config
+
+    out = tmp_path_factory.mktemp("matched") / "model"
+    shutil.copytree(tiny_weights, out)
+    reference = l2_normalise(np.random.default_rng(3).standard_normal((12, 256)).astype(np.float32))
+    HitMatching(reference, np.arange(0, 12, 4), read_config(out).model_id, fit_weight=0.5).save(out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def tiny_embedder(tiny_weights):
     from samplematch_gui.engine import load_embedder
 

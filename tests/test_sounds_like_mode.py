@@ -33,7 +33,7 @@ def test_like_mode_scores_each_sample_by_the_like_vector_of_its_class(like_db, l
     like = session.rank()
     assert like.query.mode == "like" and not np.allclose(fit.scores, like.scores)
     index = session.index
-    vector = session._vector[1]     # the cached bounce vector: both modes' class blocks
+    vector = session._asked[1].vector     # the cached bounce vector: both modes' class blocks
     assert vector.shape == (2 * len(DRUM_CLASSES), 256)
     like_block = vector[len(DRUM_CLASSES):]
     rows = class_indices(DRUM_CLASSES, [index.category(i) for i in range(len(index))])
@@ -47,7 +47,7 @@ def test_like_mode_scores_each_sample_by_the_like_vector_of_its_class(like_db, l
 def test_a_model_without_like_queries_refuses_the_mode(indexed, tiny_weights, bounce):
     session = _session(indexed, tiny_weights, bounce)
     assert session.modes() == ("fit",)
-    with pytest.raises(ValueError, match="not trained for 'sounds like'"):
+    with pytest.raises(ValueError, match="cannot answer 'sounds like' queries"):
         session.set_mode("like")
     with pytest.raises(ValueError, match="unknown mode"):
         session.set_mode("loud")
@@ -80,4 +80,5 @@ def test_cli_like_mode_usage_errors_exit_2_and_a_model_without_it_exits_1(indexe
     assert main(["rank", str(bounce), "--db", str(indexed), "--weights", str(tiny_weights), "--mode", "like",
                  "--category", "kick"]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == "samplematch: this model was not trained for 'sounds like' queries"
+    assert err == ("samplematch: this model cannot answer 'sounds like' queries (its folder has no hit matching: "
+                   "samplematch-train fit-hits)")

@@ -175,3 +175,32 @@ def test_like_queries_train_validate_evaluate_export_and_load(corpus, tmp_path):
     assert onnx_query.shape == torch_query.shape == (2 * len(DRUM_CLASSES), 256)
     like = mode_block(onnx_query, cfg.query_modes, cfg.query_classes, "like")
     assert np.allclose(like, mode_block(torch_query, cfg.query_modes, cfg.query_classes, "like"), atol=1e-3)
+
+
+def test_hit_views_train_and_fit_hits_gives_the_exported_model_its_hit_matching(corpus, tmp_path, capsys):
+    from model.mix_hits import load_hit_matching
+    from training.fit_hits import WEIGHTS
+
+    dev = write_devset(tmp_path / "dev")
+    run, out, metrics = tmp_path / "run", tmp_path / "model", tmp_path / "metrics.json"
+    assert main(["train", "--corpus", str(corpus), "--run-dir", str(run), "--backbone", "test_efficientnet",
+                 "--key-seconds", "1.0", "--batch-size", "3", "--steps", "2", "--threads", "1",
+                 "--hit-views", "1.0"]) == 0
+    state = checkpoint.load(run / checkpoint.LAST)
+    assert state["step"] == 2 and state["config"]["loss"]["hit_weight"] == 1.0
+    assert main(["export", "--checkpoint", str(run / checkpoint.LAST), "--corpus", str(corpus), "--out",
+                 str(out)]) == 0
+    capsys.readouterr()
+    assert main(["fit-hits", "--model", str(out), "--corpus", str(corpus), "--dev", str(dev), "--threads", "1"]) == 0
+    printed = capsys.readouterr().out
+    matching = load_hit_matching(out, read_config(out).model_id)
+    assert matching.fit_weight in WEIGHTS and set(matching.info["dev_sweep"]) == {str(w) for w in WEIGHTS}
+    assert len(matching.song_starts) == len(matching.info["reference_songs"]) > 0
+    assert f"fit weight {matching.fit_weight:g})" in printed
+    assert main(["evaluate", "--model", str(out), "--dev", str(dev), "--json", str(metrics)]) == 0
+    saved = json.loads(metrics.read_text())
+    assert set(saved["dev"]) == {"SampleMatch", "SampleMatch, query only"}
+    assert {"SampleMatch (hit matching)", "SampleMatch (fit ranking)"} <= set(saved["dev_like"])
+    fused, alone = saved["dev"]["SampleMatch"]["all"]["R_mn"], saved["dev"]["SampleMatch, query only"]["all"]["R_mn"]
+    assert fused == pytest.approx(matching.info["dev_sweep"][str(matching.fit_weight)]["all"], abs=1e-6)
+    assert alone == pytest.approx(matching.info["dev_sweep"]["0.0"]["all"], abs=1e-6)

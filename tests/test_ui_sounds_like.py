@@ -14,9 +14,10 @@ from tests import sounds
 from tests.ui_fakes import LIBRARY_SIZE, drop_on, visible_paths
 
 
-@pytest.fixture(scope="module")
-def like_embedder(like_weights):
-    return load_embedder(like_weights)
+@pytest.fixture(scope="module", params=["like queries", "hit matching"])
+def like_embedder(request, like_weights, matched_weights):
+    """A model trained with "sounds like" queries, and one that answers them by hit matching."""
+    return load_embedder(like_weights if request.param == "like queries" else matched_weights)
 
 
 def _ranked_window(windows, qtbot, sample_library, bounce, embedder):
@@ -88,6 +89,6 @@ def test_a_model_without_like_queries_disables_the_switch_and_says_why(windows, 
                                                                        tiny_embedder):
     w = _ranked_window(windows, qtbot, sample_library, bounce, tiny_embedder)
     like = w.query_panel.mode_switch.buttons["like"]
-    assert not like.isEnabled() and "not trained" in like.toolTip()
+    assert not like.isEnabled() and "cannot answer 'sounds like' queries" in like.toolTip()
     assert not w.query_panel.mode_switch.isVisible()       # nothing to choose with this model
     assert w.query_panel.mode_switch.buttons["fit"].isChecked()

@@ -1,4 +1,4 @@
-"""samplematch-train: build-corpus, build-devset, ingest, train, evaluate, export, bundle, fit-categories,
+"""samplematch-train: build-corpus, build-devset, ingest, train, evaluate, export, bundle, fit-categories, fit-hits,
 compare-mixing.
 
 `samplematch-train bundle` is what the app asks for when its weights are missing: it builds a corpus if
@@ -173,14 +173,17 @@ def evaluate_embedders(corpus: str, embedders: dict, model: ModelConfig, split: 
         bar.close()
 
 
-def embedders_for(model, baselines: bool, name: str, seed: int) -> dict:
-    """The model, plus (on request) the same architecture untrained and the log-mel statistics baseline."""
+def embedders_for(model, baselines: bool, name: str, seed: int, hit_matching=None) -> dict:
+    """The model (with hit matching, as the app ranks, and by its query alone), plus (on request) the same
+    architecture untrained and the log-mel statistics baseline."""
     import torch
 
     from model.encoders import SampleMatchModel
     from training.embedders import Embedder, LogMelStatsEmbedder, ModelEmbedder
 
-    out: dict[str, Embedder] = {name: ModelEmbedder(model)}
+    out: dict[str, Embedder] = {name: ModelEmbedder(model, hit_matching=hit_matching)}
+    if hit_matching is not None:
+        out[f"{name}, query only"] = ModelEmbedder(model)
     if baselines:
         torch.manual_seed(seed)
         out["untrained encoder"] = ModelEmbedder(SampleMatchModel(model.cfg).eval())
@@ -288,7 +291,9 @@ def run_evaluate(a: argparse.Namespace, cancel) -> int:
     if not corpus and not dev:
         raise ValueError("nothing to evaluate on: give --corpus and/or --dev")
     model = load_any_model(a.checkpoint, a.model)
-    embedders = embedders_for(model, a.baselines, a.name, a.seed)
+    from model.mix_hits import find_hit_matching
+    matching = find_hit_matching(a.model, model.cfg.model_id) if a.model else None
+    embedders = embedders_for(model, a.baselines, a.name, a.seed, matching)
     out = evaluate_sets(corpus, dev, embedders, model.cfg, a.split, a.queries, a.seed, cancel)
     if a.json:
         Path(a.json).write_text(json.dumps(out, indent=2) + "\n")
@@ -451,6 +456,32 @@ def run_fit_categories(a: argparse.Namespace, cancel) -> int:
     return 0
 
 
+def run_fit_hits(a: argparse.Namespace, cancel) -> int:
+    import torch
+
+    from model.weights import load_model
+    from training.corpus.layout import load_corpus
+    from training.embedders import ModelEmbedder
+    from training.evaluate_dev import DevConfig, load_devset
+    from training.fit_hits import fit_hit_matching
+
+    torch.set_num_threads(a.threads)
+    model = load_model(a.model)
+    dev_dir = _existing(a.dev, default_devset(), "dev set (--dev) to choose the fit weight on")
+    bar = Bar()
+    try:
+        dev = load_devset(load_corpus(dev_dir)[1], DevConfig.for_model(model.cfg)) if dev_dir else None
+        matching = fit_hit_matching(ModelEmbedder(model), load_corpus(a.corpus)[1], dev, a.weight, progress=bar)
+    finally:
+        bar.close()
+    matching.save(a.model)
+    for w, results in matching.info.get("dev_sweep", {}).items():
+        print(f"fit weight {w:>5}: " + "  ".join(f"{k} {r:.3f}" for k, r in results.items()))
+    print(f"Wrote the hit matching of {len(matching.song_starts)} reference songs "
+          f"({len(matching.reference)} hits, fit weight {matching.fit_weight:g}) into {a.model}")
+    return 0
+
+
 # ----------------------------------------------------------------------------------------------- main
 
 def build_parser() -> argparse.ArgumentParser:
@@ -515,6 +546,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="labelled sources to fit on, repeatable (default: all that are installed)")
     p.add_argument("--threads", type=int, default=2, help="torch threads for the embeddings")
 
+    p = sub.add_parser("fit-hits", help="make an exported model's hit matching (\"sounds like its drums\" and the "
+                                        "drums a fit ranking hears) and write it into the model folder")
+    p.add_argument("--model", default=str(default_weights_dir()), help="exported model folder (default: %(default)s)")
+    p.add_argument("--corpus", default=str(default_corpus()), help="the corpus whose training songs are the "
+                                                                  "reference (default: %(default)s)")
+    p.add_argument("--dev", help=f"dev set the fit weight is chosen on (default: {default_devset()} when it exists)")
+    p.add_argument("--weight", type=float, help="the fit weight to use (default: the dev set's best)")
+    p.add_argument("--threads", type=int, default=2, help="torch threads for the embeddings")
+
     p = sub.add_parser("compare-mixing", help="measure power-domain vs waveform mixing of stems")
     p.add_argument("--corpus", default=str(default_corpus()))
     p.add_argument("--excerpts", type=int, default=200)
@@ -552,6 +592,8 @@ def run_command(a: argparse.Namespace, cancel) -> int:
         return run_bundle(a, cancel)
     elif a.command == "fit-categories":
         return run_fit_categories(a, cancel)
+    elif a.command == "fit-hits":
+        return run_fit_hits(a, cancel)
     elif a.command == "compare-mixing":
         from training.corpus.layout import load_corpus
         from training.mixing_check import compare_mixing

@@ -9,6 +9,7 @@ import torch
 from model.config import FrontEndConfig
 from model.encoders import SampleMatchModel
 from model.frontend import LogMel
+from model.mix_hits import PER_BAND, HitMatching, embed_hits
 from model.windows import fit_key
 
 
@@ -18,6 +19,11 @@ class Embedder:
     # Non-empty: embed_queries gives (n, len(query_classes), d), a vector per class (model.conditioning).
     query_classes: tuple[str, ...] = ()
     query_modes: tuple[str, ...] = ()     # the mode blocks of those outputs (model.conditioning.mode_block)
+    hit_matching: HitMatching | None = None  # a model's (model.mix_hits): fit ranks with its hit scores too
+
+    def embed_excerpt_hits(self, excerpts: np.ndarray) -> np.ndarray:
+        """(h, d) unit key embeddings of the drum hits in a query's excerpts (only a model cuts them)."""
+        raise TypeError(f"{type(self).__name__} cuts no hits: only a model has hit matching")
 
     def __init__(self, key_samples: int, batch_size: int = 32):
         self.key_samples, self.batch_size = key_samples, batch_size
@@ -46,10 +52,17 @@ class Embedder:
 
 
 class ModelEmbedder(Embedder):
-    def __init__(self, model: SampleMatchModel, device: str | torch.device = "cpu", batch_size: int = 32):
+    def __init__(self, model: SampleMatchModel, device: str | torch.device = "cpu", batch_size: int = 32,
+                 hit_matching: HitMatching | None = None):
         super().__init__(model.cfg.key_samples, batch_size)
         self.model, self.device = model, torch.device(device)
         self.query_classes, self.query_modes = model.cfg.query_classes, model.cfg.query_modes
+        self.hit_matching = hit_matching
+
+    def embed_excerpt_hits(self, excerpts: np.ndarray) -> np.ndarray:
+        """(h, d) unit key embeddings of the drum hits in a query's excerpts, as the app's (model.mix_hits)."""
+        per_band = self.hit_matching.per_band if self.hit_matching is not None else PER_BAND
+        return embed_hits(self.embed_keys, excerpts, self.model.cfg.frontend.sample_rate, self.key_samples, per_band)
 
     def _encode_queries(self, waves: torch.Tensor) -> torch.Tensor:
         return self.model.encode_query(waves.to(self.device))

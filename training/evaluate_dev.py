@@ -21,13 +21,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from model.audio import load
-from model.conditioning import class_indices
+from model.conditioning import class_indices, cosine_scores
 from model.config import ModelConfig
+from model.scoring import l2_normalise
 from model.windows import cut_excerpts
 from training.corpus.layout import Song, is_percussion
 from training.corpus.oneshots import extract_oneshots
 from training.embedders import Embedder
-from training.evaluate import normalised_ranks
 
 DEV_KINDS = ("nodrums", "all")
 HITS = "hits"
@@ -123,35 +123,53 @@ def load_devset(songs: Sequence[Song], cfg: DevConfig) -> DevSet:
                   tuple(truths), tuple(roles), tuple(hits), tuple(hit_truths), tuple(hit_roles))
 
 
-def song_ranks(query: np.ndarray, keys: np.ndarray, truth: Sequence[int], key_class: np.ndarray | None = None
-               ) -> np.ndarray:
-    """Normalised rank of each true key among the keys that are not the other true keys."""
+def song_ranks(scores: np.ndarray, truth: Sequence[int]) -> np.ndarray:
+    """Normalised rank of each true key by its (n_keys,) scores among the keys that are not the other true keys
+    (ties take the mid-rank)."""
     ranks = []
     for t in truth:
-        rivals = [k for k in range(len(keys)) if k == t or k not in truth]
-        ranks.append(normalised_ranks(query[None], keys[rivals], np.array([rivals.index(t)]),
-                                      None if key_class is None else key_class[rivals])[0])
+        rivals = np.array([k for k in range(len(scores)) if k == t or k not in truth])
+        rival_scores = scores[rivals]
+        true = scores[t]
+        ranks.append((1 + (rival_scores > true).sum() + 0.5 * ((rival_scores == true).sum() - 1)) / len(rivals)
+                     if np.isfinite(true) else 1.0)
     return np.array(ranks)
 
 
-def evaluate_devset(dev: DevSet, embedders: Mapping[str, Embedder],
+@dataclass(frozen=True)
+class ScoreParts:
+    """One query kind and library's scores, (songs, keys): the query cosines, and (with hit matching) the hit
+    scores of model.mix_hits, which a fit ranking adds with a weight."""
+    cosines: np.ndarray
+    hits: np.ndarray | None
+    truths: tuple[tuple[int, ...], ...]
+
+    def fused(self, weight: float) -> np.ndarray:
+        return self.cosines if self.hits is None or weight == 0 else self.cosines + weight * self.hits
+
+
+def dev_score_parts(dev: DevSet, embedders: Mapping[str, Embedder],
                     progress: Callable[[int, int, str], None] | None = None, cancel=None
-                    ) -> dict[str, dict[str, DevMetrics]]:
-    """{embedder name: {result key (RESULT_KEYS): DevMetrics}}; without hits, the samples library only."""
+                    ) -> dict[str, dict[str, ScoreParts]]:
+    """{embedder name: {result key (RESULT_KEYS): ScoreParts}}; an embedder with hit matching also cuts and
+    embeds each query's hits (from the excerpts its vector averages, as the app does)."""
     libraries = {"": (dev.keys, dev.truths, dev.key_roles)}
     if dev.hits:
         libraries[f"/{HITS}"] = (dev.hits, dev.hit_truths, dev.hit_roles)
     keys = {(name, lib): e.embed_keys(list(waves)) for name, e in embedders.items()
             for lib, (waves, _, _) in libraries.items()}
     total, done = len(DEV_KINDS) * len(dev.song_ids), 0
-    results: dict[str, dict[str, DevMetrics]] = {name: {} for name in embedders}
+    out: dict[str, dict[str, ScoreParts]] = {name: {} for name in embedders}
     for kind in DEV_KINDS:
         queries: dict[str, list[np.ndarray]] = {name: [] for name in embedders}
+        hits: dict[str, list[np.ndarray]] = {name: [] for name in embedders}
         for excerpts in dev.excerpts[kind]:
             if cancel is not None and cancel.is_set():
                 raise InterruptedError("evaluation cancelled")
             for name, e in embedders.items():
                 queries[name].append(e.embed_queries(excerpts).mean(axis=0))
+                if getattr(e, "hit_matching", None) is not None:
+                    hits[name].append(e.embed_excerpt_hits(excerpts))
             done += 1
             if progress:
                 progress(done, total, f"dev {kind}")
@@ -160,14 +178,36 @@ def evaluate_devset(dev: DevSet, embedders: Mapping[str, Embedder],
             u, v = e.finish(np.stack(queries[name]), v)
             _, truths, roles = libraries[lib]
             key_class = class_indices(e.query_classes, roles) if getattr(e, "query_classes", ()) else None
-            per_song = [song_ranks(u[s], v, truth, key_class) for s, truth in enumerate(truths) if truth]
-            ranks = np.concatenate(per_song)
-            results[name][kind + lib] = DevMetrics(
-                R_mn=float(ranks.mean()), R_md=float(np.median(ranks)), pairs=len(ranks),
-                songs=len(per_song), candidates=len(v),
-                per_song={i: float(r.mean()) for i, r in zip([i for i, t in zip(dev.song_ids, truths, strict=True)
-                                                               if t], per_song, strict=True)})
-    return results
+            hit_scores, matching = None, getattr(e, "hit_matching", None)
+            if matching is not None:
+                unit = l2_normalise(v)
+                hub = matching.hub_levels(unit)
+                hit_scores = np.stack([matching.scores(h, unit, hub) if len(h) else np.zeros(len(v), np.float32)
+                                       for h in hits[name]])
+            out[name][kind + lib] = ScoreParts(cosine_scores(u, v, key_class), hit_scores, truths)
+    return out
+
+
+def dev_metrics(parts: ScoreParts, song_ids: Sequence[str], weight: float) -> DevMetrics:
+    """The metrics of a fit ranking by the query cosines plus weight times the hit scores."""
+    scores = parts.fused(weight)
+    per_song = {sid: song_ranks(scores[s], truth) for s, (sid, truth) in enumerate(zip(song_ids, parts.truths,
+                                                                                       strict=True)) if truth}
+    ranks = np.concatenate(list(per_song.values()))
+    return DevMetrics(R_mn=float(ranks.mean()), R_md=float(np.median(ranks)), pairs=len(ranks), songs=len(per_song),
+                      candidates=scores.shape[1], per_song={i: float(r.mean()) for i, r in per_song.items()})
+
+
+def evaluate_devset(dev: DevSet, embedders: Mapping[str, Embedder],
+                    progress: Callable[[int, int, str], None] | None = None, cancel=None
+                    ) -> dict[str, dict[str, DevMetrics]]:
+    """{embedder name: {result key (RESULT_KEYS): DevMetrics}}; without hits, the samples library only. An
+    embedder with hit matching ranks as the app does, by its fused score."""
+    parts = dev_score_parts(dev, embedders, progress, cancel)
+    matchings = {name: getattr(e, "hit_matching", None) for name, e in embedders.items()}
+    weights = {name: 0.0 if m is None else m.fit_weight for name, m in matchings.items()}
+    return {name: {key: dev_metrics(p, dev.song_ids, weights[name]) for key, p in kinds.items()}
+            for name, kinds in parts.items()}
 
 
 def evaluate_dev(songs: Sequence[Song], embedders: Mapping[str, Embedder], cfg: DevConfig = DevConfig(),

@@ -22,11 +22,11 @@ import numpy as np
 
 from model.audio import load
 from model.conditioning import class_indices, mode_offset
+from model.scoring import l2_normalise
 from model.windows import cut_excerpts
 from training.corpus.layout import Song, is_percussion
 from training.corpus.oneshots import extract_oneshots
 from training.embedders import Embedder
-from training.evaluate import normalised_ranks
 from training.evaluate_dev import HITS_PER_STEM
 
 LIKE_CLASSES = ("kick", "snare", "hihat", "ride", "crash", "tom")
@@ -44,7 +44,8 @@ class LikeConfig:
 
 @dataclass(frozen=True)
 class Variant:
-    """An embedder and the query mode it answers with ("fit" for a model without modes and for baselines)."""
+    """An embedder and the query mode it answers with ("fit" for a model without modes and for baselines; "hits":
+    its hit matching, model.mix_hits)."""
     embedder: Embedder
     mode: str = "fit"
 
@@ -133,31 +134,52 @@ def load_like_set(songs: Sequence[Song], cfg: LikeConfig = LikeConfig(),
     return LikeSet(tuple(queries), tuple(keys), tuple(key_roles))
 
 
+def _first_rank(scores: np.ndarray) -> float:
+    """Normalised rank of scores[0] among all of them (ties take the mid-rank)."""
+    true = scores[0]
+    if not np.isfinite(true):
+        return 1.0
+    return float((1 + (scores > true).sum() + 0.5 * ((scores == true).sum() - 1)) / len(scores))
+
+
 def evaluate_like_set(like: LikeSet, variants: Mapping[str, Variant], cancel=None
                       ) -> dict[str, dict[str, LikeMetrics]]:
     """{variant name: {kind (LIKE_KINDS): LikeMetrics}}."""
     embedders = {id(variant.embedder): variant.embedder for variant in variants.values()}
-    encoded = {}
+    encoded, hits, hubs = {}, {}, {}
     for k, e in embedders.items():
         if cancel is not None and cancel.is_set():
             raise InterruptedError("evaluation cancelled")
         queries = np.stack([e.embed_queries(q.excerpts).mean(axis=0) for q in like.queries])
         encoded[k] = e.finish(queries, e.embed_keys(like.keys))
+        matching = getattr(e, "hit_matching", None)
+        if matching is not None:
+            hits[k] = [e.embed_excerpt_hits(q.excerpts) for q in like.queries]
+            hubs[k] = matching.hub_levels(l2_normalise(encoded[k][1]))
     roles = np.array(like.key_roles)
     results: dict[str, dict[str, LikeMetrics]] = {name: {} for name in variants}
     for name, variant in variants.items():
-        u_all, v = encoded[id(variant.embedder)]
+        k = id(variant.embedder)
+        matching = getattr(variant.embedder, "hit_matching", None)
+        u_all, v = encoded[k]
+        unit = l2_normalise(v)
         for kind in LIKE_KINDS:
             per_class: dict[str, list[float]] = {}
-            chosen = [(q, u) for q, u in zip(like.queries, u_all, strict=True) if q.kind == kind]
-            for q, u in chosen:
+            chosen = [(i, q) for i, q in enumerate(like.queries) if q.kind == kind]
+            for i, q in chosen:
                 others = np.setdiff1d(np.flatnonzero(roles == q.role), q.truth)
                 if not len(others):
                     continue    # nothing to rank a true one-shot against: the set's only one of its class
-                vector = _query_vector(u, q.role, variant)[None]
                 for t in q.truth:   # the true one-shot first, then its rivals
-                    rank = normalised_ranks(vector, v[np.concatenate([[t], others])], np.zeros(1, np.int64))
-                    per_class.setdefault(q.role, []).append(float(rank[0]))
+                    rows = np.concatenate([[t], others])
+                    hit = None if matching is None else matching.scores(hits[k][i], unit[rows], hubs[k][rows])
+                    if variant.mode == "hits" and hit is not None:
+                        scores = hit
+                    else:
+                        scores = unit[rows] @ l2_normalise(_query_vector(u_all[i], q.role, variant))
+                        if hit is not None and matching is not None and variant.mode == "fit" and len(hits[k][i]):
+                            scores = matching.fit_scores(scores, hit)
+                    per_class.setdefault(q.role, []).append(_first_rank(scores))
             if not per_class:
                 raise ValueError("no drum class of the set has two candidates to rank")
             results[name][kind] = LikeMetrics(
@@ -169,11 +191,16 @@ def evaluate_like_set(like: LikeSet, variants: Mapping[str, Variant], cancel=Non
 
 
 def variants_for(embedders: Mapping[str, Embedder]) -> dict[str, Variant]:
-    """Every embedder with its own answer; a model with "like" queries also as its fit ranking."""
+    """Every embedder with its own answer; a model with "like" queries or hit matching also as its fit
+    ranking (the app's: with hit matching, fused)."""
     out = {}
     for name, e in embedders.items():
-        if "like" in getattr(e, "query_modes", ()):
+        matched, trained = getattr(e, "hit_matching", None) is not None, "like" in getattr(e, "query_modes", ())
+        if matched:
+            out[f"{name} (hit matching)"] = Variant(e, "hits")
+        if trained:
             out[f"{name} (sounds like)"] = Variant(e, "like")
+        if matched or trained:
             out[f"{name} (fit ranking)"] = Variant(e, "fit")
         else:
             out[name] = Variant(e)

@@ -7,10 +7,11 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
 # Short labels keep the query header usable at 800 px; the tooltip gives the whole name.
 MODES = {"fit": ("Fits", "Fits this track: samples that fit the music of the bounce (its own drums are not what "
                          "they are compared with)"),
-         "like": ("Sounds like", "Sounds like its drums: samples that sound like the drums heard in the bounce, "
-                                 "per category: pick a category chip to look for one drum; with several, each is "
-                                 "ranked by its own and the rows are interleaved by score")}
-UNAVAILABLE = "Sounds like its drums: the model in use was not trained for 'sounds like' queries"
+         "like": ("Sounds like", "Sounds like its drums: samples that sound like the drum hits heard in the bounce "
+                                 "(or the region); pick a category chip to look for one drum; with several, the "
+                                 "rows of each are interleaved by score")}
+UNAVAILABLE = ("Sounds like its drums: the model in use cannot answer 'sounds like' queries (its folder has no hit "
+               "matching)")
 
 
 class ModeSwitch(QWidget):
