@@ -107,15 +107,19 @@ class QuerySession:
 
     # library ---------------------------------------------------------------------------------
     def index_job(self) -> Job:
-        """Reads the index for the current model (rows only before a model is loaded); install it with
-        set_index."""
+        """Reads the index for the current model (rows only before a model is loaded), with its samples' hub
+        levels where the model has hit matching; install it with set_index."""
         self._loads += 1
         load, model_id = self._loads, None if self.embedder is None else self.embedder.model_id
+        matching = None if self.embedder is None else self.embedder.hit_matching
 
         def job(cancel: CancelFlag | None, report) -> _Loaded:
             with self._db() as db:
                 index = LibraryIndex.from_db(db, model_id)
-            return _Loaded(index.warm(), load)
+            index.warm()
+            if matching is not None and index.ranks_for(matching.model_id):
+                index.hub_levels(matching)  # here, so that the first ranking does not wait for it
+            return _Loaded(index, load)
 
         return job
 

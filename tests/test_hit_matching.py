@@ -104,6 +104,8 @@ def matched_session(indexed, matched_weights, bounce):
 def test_with_hit_matching_like_ranks_by_hit_score_and_fit_adds_it_to_the_query_cosine(matched_session):
     s = matched_session
     assert s.modes() == ("fit", "like")
+    hub = s.index._hub     # the hub levels came with the index, before any ranking
+    assert hub is not None and hub[0] is s.embedder.hit_matching
     fit = s.rank()
     asked = s._asked[1]
     assert asked.hits is not None and len(asked.hits) > 0 and np.allclose(np.linalg.norm(asked.hits, axis=1), 1)
