@@ -12,7 +12,7 @@ runs once per bounce, off the GUI thread (samplematch_gui.onset_cache keeps its 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -55,6 +55,7 @@ PHASE_HITS = 2000  # ... on at most this many of the strongest hits
 ON_BEAT_S = 0.02  # how far off its beat a hit still counts (a Gaussian's width)
 TEMPO_PRIOR = 120.0  # BPM the autocorrelation is weighted towards (log-normal, one octave wide)
 _CHUNK = 2048  # STFT frames per block (bounds the memory for an hour-long bounce)
+KEEP_FRAMES = 4 * _CHUNK  # up to this many (47 s), the spectrogram is kept for the second pass, not computed again
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,15 @@ def _power_blocks(x: np.ndarray, n_fft: int, hop: int, frames: int,
         yield spectrum.real ** 2 + spectrum.imag ** 2
 
 
+def _two_passes(x: np.ndarray, n_fft: int, hop: int, frames: int,
+                cancel: CancelFlag | None) -> Callable[[], Iterable[np.ndarray]]:
+    """The power blocks of x for each of two passes: kept in memory up to KEEP_FRAMES, else computed again."""
+    if frames <= KEEP_FRAMES:
+        kept = list(_power_blocks(x, n_fft, hop, frames, cancel))
+        return lambda: kept
+    return lambda: _power_blocks(x, n_fft, hop, frames, cancel)
+
+
 def _spectrograms(wave: np.ndarray) -> list[tuple[np.ndarray, int, int, list[str]]]:
     """(signal, FFT size, hop, the bands read from it) for the coarse and the fine spectrogram."""
     coarse = [b for b, band in BANDS.items() if not band.fine]
@@ -145,8 +155,9 @@ def onset_functions(wave: np.ndarray, cancel: CancelFlag | None = None) -> Onset
         columns = [list(BANDS).index(b) for b in names]
         freqs = np.fft.rfftfreq(n_fft, HOP / (hop * ANALYSIS_RATE))  # 1 / the rate of x
         bins = [(freqs >= BANDS[b].low_hz) & (freqs < BANDS[b].high_hz) for b in names]
+        blocks = _two_passes(x, n_fft, hop, frames, cancel)
         levels = np.concatenate([np.stack([p[:, m].mean(axis=1) for m in bins] + [p.mean(axis=1)], axis=1)
-                                 for p in _power_blocks(x, n_fft, hop, frames, cancel)])
+                                 for p in blocks()])
         power[:, columns] = levels[:, :-1]
         loud = np.maximum(np.percentile(levels, 99, axis=0), 1e-20)
         band_loud, spectrum_loud = loud[:-1], loud[-1]
@@ -154,7 +165,7 @@ def onset_functions(wave: np.ndarray, cancel: CancelFlag | None = None) -> Onset
         quietest[columns] = np.maximum(band_loud * _db(-MIN_LEVEL_DB), spectrum_loud * _db(-MIN_GLOBAL_LEVEL_DB))
         done = 0
         previous: list[np.ndarray] = []
-        for block in _power_blocks(x, n_fft, hop, frames, cancel):  # again: the floors needed the whole file
+        for block in blocks():  # a second pass: the floors needed the whole file
             for k, m in enumerate(bins):
                 db = 10.0 * np.log10(block[:, m] + floors[k])
                 head = previous[k] if len(previous) > k else np.repeat(db[:1], LAG, axis=0)

@@ -35,7 +35,9 @@ def fit_tooltip(fit: float, cosine: float, pool: int, mode: str = "fit") -> str:
     said = ("Sounds more like the drums heard in this bounce (the sample's category) than"
             if mode == "like" else "Fits this bounce better than")
     return (f"{said} {fit:.1f} % of the {pool:,} drum samples in your library.\n"
-            f"Raw score (cosine similarity to the bounce): {cosine:.3f}; compare raw scores only within one bounce.")
+            f"Raw score {cosine:.3f}: the cosine of the bounce's and the sample's vectors, plus (where the model "
+            "matches drum hits) how much closer the sample is to the bounce's hits than to most songs'; compare raw "
+            "scores only within one bounce.")
 
 
 def cosine_text(cosine: float) -> str:
