@@ -126,6 +126,8 @@ def test_bundle_trains_evaluates_exports_and_the_app_can_load_it(corpus, tmp_pat
     card = (out / "MODEL_CARD.md").read_text()
     assert "R_mn" in card and "CC0" in card and "tiny test run" in card and "Key window: 1 s" in card
     assert "## Real-music dev set" in card and "validation and dev-set R_mn" in card
+    from model.mix_hits import load_hit_matching
+    assert load_hit_matching(out, cfg.model_id).info["dev_sweep"]    # and its hit matching, weighed on the dev set
     embedder = torch_embedder(load_model(out))
     keys = embedder.embed_keys([np.random.default_rng(0).standard_normal(20000).astype(np.float32)] * 2)
     query = embedder.embed_query(np.random.default_rng(1).standard_normal(44100 * 6).astype(np.float32))

@@ -3,7 +3,7 @@ compare-mixing.
 
 `samplematch-train bundle` is what the app asks for when its weights are missing: it builds a corpus if
 there is none, trains with CPU-friendly defaults, picks the best checkpoint, evaluates it on the test
-split (with the baselines) and exports weights + MODEL_CARD.md into resources/model.
+split (with the baselines), exports weights + MODEL_CARD.md into resources/model and makes its hit matching.
 """
 from __future__ import annotations
 
@@ -420,7 +420,7 @@ def run_bundle(a: argparse.Namespace, cancel) -> int:
     metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
     out = export(str(ckpt), a.out, str(corpus), str(metrics_path), a.notes)
     print(f"Exported {ckpt} to {out}")
-    return 0
+    return fit_hits(str(out), str(corpus), cfg.dev_corpus or None, None, a.threads)
 
 
 def ensure_devset(out: Path, cancel) -> str:
@@ -456,7 +456,9 @@ def run_fit_categories(a: argparse.Namespace, cancel) -> int:
     return 0
 
 
-def run_fit_hits(a: argparse.Namespace, cancel) -> int:
+def fit_hits(model_dir: str, corpus: str, dev_dir: str | None, weight: float | None, threads: int) -> int:
+    """Write the exported model's hit matching: the corpus's training songs as the reference, the weight given or
+    the dev set's best (without a dev set and a weight: 1)."""
     import torch
 
     from model.weights import load_model
@@ -465,21 +467,26 @@ def run_fit_hits(a: argparse.Namespace, cancel) -> int:
     from training.evaluate_dev import DevConfig, load_devset
     from training.fit_hits import fit_hit_matching
 
-    torch.set_num_threads(a.threads)
-    model = load_model(a.model)
-    dev_dir = _existing(a.dev, default_devset(), "dev set (--dev) to choose the fit weight on")
+    if threads:
+        torch.set_num_threads(threads)
+    model = load_model(model_dir)
     bar = Bar()
     try:
         dev = load_devset(load_corpus(dev_dir)[1], DevConfig.for_model(model.cfg)) if dev_dir else None
-        matching = fit_hit_matching(ModelEmbedder(model), load_corpus(a.corpus)[1], dev, a.weight, progress=bar)
+        matching = fit_hit_matching(ModelEmbedder(model), load_corpus(corpus)[1], dev, weight, progress=bar)
     finally:
         bar.close()
-    matching.save(a.model)
+    matching.save(model_dir)
     for w, results in matching.info.get("dev_sweep", {}).items():
         print(f"fit weight {w:>5}: " + "  ".join(f"{k} {r:.3f}" for k, r in results.items()))
     print(f"Wrote the hit matching of {len(matching.song_starts)} reference songs "
-          f"({len(matching.reference)} hits, fit weight {matching.fit_weight:g}) into {a.model}")
+          f"({len(matching.reference)} hits, fit weight {matching.fit_weight:g}) into {model_dir}")
     return 0
+
+
+def run_fit_hits(a: argparse.Namespace, cancel) -> int:
+    dev = _existing(a.dev, default_devset(), "dev set (--dev) to choose the fit weight on")
+    return fit_hits(a.model, a.corpus, dev, a.weight, a.threads)
 
 
 # ----------------------------------------------------------------------------------------------- main
