@@ -16,7 +16,7 @@ import numpy as np
 
 from model.oneshot_features import FeatureConfig
 from model.taxonomy import NON_DRUM, PERCUSSION
-from model.versioned_json import read_versioned_json
+from model.versioned_json import read_fitted
 
 HEAD_FILE = "category_head.safetensors"
 INFO_FILE = "category_head.json"
@@ -104,20 +104,10 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 def load_head(folder: str | Path, model_id: str | None = None) -> CategoryHead:
     """The head in a model folder; HeadError if it is missing, unreadable, or fitted on another model_id."""
-    from safetensors import SafetensorError
-    from safetensors.numpy import load_file
-
     folder = Path(folder)
     info_path = folder / INFO_FILE
-    doc = read_versioned_json(info_path, FORMAT_VERSION, "category head",
-                              f"no category head in {folder} ({INFO_FILE} is missing)", HeadError)
-    if model_id is not None and doc.get("model_id") != model_id:
-        raise HeadError(f"{info_path} was fitted on model {doc.get('model_id')!r}, not {model_id!r}: "
-                        f"run `samplematch-train fit-categories --model {folder}`")
-    try:
-        tensors = load_file(str(folder / HEAD_FILE))
-    except (OSError, SafetensorError) as exc:
-        raise HeadError(f"unreadable category head {folder / HEAD_FILE}: {exc}") from None
+    doc, tensors = read_fitted(folder, INFO_FILE, HEAD_FILE, FORMAT_VERSION, "category head", HeadError, model_id,
+                               "samplematch-train fit-categories")
     try:
         head = CategoryHead(
             classes=tuple(doc["classes"]), weights=tensors["weights"], bias=tensors["bias"],

@@ -25,7 +25,7 @@ import numpy as np
 from model.bounce_onsets import BANDS, analyse
 from model.cancel import CancelFlag, check_cancelled
 from model.scoring import l2_normalise
-from model.versioned_json import read_versioned_json
+from model.versioned_json import read_fitted
 
 PER_BAND = 16
 PRE_ROLL_S = 0.004  # an onset is found a little after the hit starts
@@ -138,25 +138,17 @@ def find_hit_matching(folder: str | Path, model_id: str) -> HitMatching | None:
 
 def load_hit_matching(folder: str | Path, model_id: str | None = None) -> HitMatching:
     """The hit matching in a model folder; HitMatchingError if missing, unreadable or made for another model."""
-    from safetensors import SafetensorError
-    from safetensors.numpy import load_file
-
     folder = Path(folder)
-    info_path = folder / INFO_FILE
-    doc = read_versioned_json(info_path, FORMAT_VERSION, "hit matching",
-                              f"no hit matching in {folder} ({INFO_FILE} is missing)", HitMatchingError)
-    if model_id is not None and doc.get("model_id") != model_id:
-        raise HitMatchingError(f"{info_path} was made with model {doc.get('model_id')!r}, not {model_id!r}: "
-                               f"run `samplematch-train fit-hits --model {folder}`")
+    doc, tensors = read_fitted(folder, INFO_FILE, MATCH_FILE, FORMAT_VERSION, "hit matching", HitMatchingError,
+                               model_id, "samplematch-train fit-hits")
     try:
-        tensors = load_file(str(folder / MATCH_FILE))
         matching = HitMatching(
             reference=l2_normalise(tensors["reference"].astype(np.float32)),
             song_starts=tensors["song_starts"].astype(np.int64), model_id=doc["model_id"],
             fit_weight=float(doc["fit_weight"]), per_band=int(doc["per_band"]),
             info={k: v for k, v in doc.items() if k not in ("format_version", "model_id", "fit_weight", "per_band")})
-    except (OSError, SafetensorError, KeyError, TypeError, ValueError) as exc:
-        raise HitMatchingError(f"unreadable hit matching in {folder}: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise HitMatchingError(f"{folder / INFO_FILE}: invalid hit matching ({exc})") from None
     starts, r = matching.song_starts, len(matching.reference)
     if r == 0 or matching.reference.ndim != 2 or not len(starts) or starts[0] != 0 \
             or np.any(np.diff(starts) <= 0) or starts[-1] >= r:

@@ -21,8 +21,8 @@ from model.mix_hits import (
 from model.scoring import l2_normalise
 from samplematch_gui.cli import main
 from samplematch_gui.engine import load_embedder
-from samplematch_gui.query_session import QuerySession
 from tests import sounds
+from tests.test_sounds_like_mode import open_session
 
 SR = sounds.SR
 
@@ -81,7 +81,7 @@ def test_hit_matching_files_round_trip_and_bad_ones_are_refused_in_one_line(tmp_
     back = load_hit_matching(tmp_path, "model-a")
     assert back.fit_weight == 0.5 and back.per_band == m.per_band and back.model_id == "model-a"
     assert np.allclose(back.reference, m.reference, atol=2e-3) and (back.song_starts == m.song_starts).all()
-    with pytest.raises(HitMatchingError, match="made with model 'model-a', not 'model-b'"):
+    with pytest.raises(HitMatchingError, match="fitted on model 'model-a', not 'model-b'"):
         load_hit_matching(tmp_path, "model-b")
     (tmp_path / MATCH_FILE).write_bytes(b"garbage")
     with pytest.raises(HitMatchingError, match="unreadable hit matching") as exc:
@@ -93,10 +93,7 @@ def test_hit_matching_files_round_trip_and_bad_ones_are_refused_in_one_line(tmp_
 
 @pytest.fixture
 def matched_session(indexed, matched_weights, bounce):
-    session = QuerySession(indexed)
-    session.embedder = load_embedder(matched_weights)
-    session.load_index()
-    session.open_bounce(bounce)
+    session = open_session(indexed, matched_weights, bounce)
     yield session
     session.close()
 
@@ -126,10 +123,7 @@ def test_a_bounce_without_hits_has_no_sounds_like_and_fit_asks_its_query_alone(i
 
     pad = tmp_path / "pad.wav"
     sf.write(pad, 0.3 * np.sin(2 * np.pi * 220 * np.arange(10 * SR) / SR), SR)
-    session = QuerySession(indexed)
-    session.embedder = load_embedder(matched_weights)
-    session.load_index()
-    session.open_bounce(pad)
+    session = open_session(indexed, matched_weights, pad)
     fit = session.rank()
     assert fit.scored and len(session._asked[1].hits) == 0
     assert np.allclose(fit.scores, session.index.scores(session._asked[1].vector), atol=1e-6)

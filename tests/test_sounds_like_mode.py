@@ -18,7 +18,8 @@ def like_db(tmp_path, sample_library, like_weights, capsys):
     return db
 
 
-def _session(db, weights, bounce):
+def open_session(db, weights, bounce):
+    """A session on the library with the model in weights loaded and the bounce open."""
     session = QuerySession(db)
     session.embedder = load_embedder(weights)
     session.load_index()
@@ -27,7 +28,7 @@ def _session(db, weights, bounce):
 
 
 def test_like_mode_scores_each_sample_by_the_like_vector_of_its_class(like_db, like_weights, bounce):
-    session = _session(like_db, like_weights, bounce)
+    session = open_session(like_db, like_weights, bounce)
     fit = session.rank()
     assert session.set_mode("like").mode == "like" and session.query.mode == "like"
     like = session.rank()
@@ -45,7 +46,7 @@ def test_like_mode_scores_each_sample_by_the_like_vector_of_its_class(like_db, l
 
 
 def test_a_model_without_like_queries_refuses_the_mode(indexed, tiny_weights, bounce):
-    session = _session(indexed, tiny_weights, bounce)
+    session = open_session(indexed, tiny_weights, bounce)
     assert session.modes() == ("fit",)
     with pytest.raises(ValueError, match="cannot answer 'sounds like' queries"):
         session.set_mode("like")
