@@ -160,15 +160,16 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
         f"gamma {cfg.loss.variance_weight:g}, delta {cfg.loss.covariance_weight:g}, eta {cfg.loss.norm_weight:g} (c = "
         f"{cfg.loss.norm_limit:g}); queries mixed in the {cfg.mixing} domain.",
         f"- Training time: {hours:.2f} h on {state.get('hardware', 'unknown hardware')}; "
-        f"best checkpoint by {'the mean of validation and dev-set' if cfg.dev_corpus else 'validation'} R_mn at "
-        f"step {state.get('best_step', state['step'])}.",
+        f"this checkpoint is step {state['step']}; the best by "
+        f"{'the mean of validation and dev-set' if cfg.dev_corpus else 'validation'} R_mn was step "
+        f"{state.get('best_step', state['step'])}.",
     ]
     if split_counts:
         lines.append("- Songs per split: " + ", ".join(f"{k} {v}" for k, v in split_counts.items()) + ".")
     if notes:
         lines += ["", "## Choices", "", notes.strip()]
     lines += ["", "## Data sources and licences", ""]
-    if m.encoder.init.startswith("mn04"):
+    if "mn04" in m.encoder.init:  # from mn04 itself, or from a model that started from it
         lines += ["Initial weights: EfficientAT mn04_as (Schmid et al., \"Efficient Large-Scale Audio Tagging via "
                   "Transformer-to-CNN Knowledge Distillation\", ICASSP 2023), trained on AudioSet; MIT licence, "
                   "Copyright (c) 2022 Florian Schmid.", ""]
@@ -201,9 +202,10 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
                   f"drum samples ({any_dev['pairs']} pairs; random = 0.5).", ""] + _dev_rows(dev_metrics)
     if like_metrics:
         lines += ["", "## Sounds like its drums", "",
-                  "Per drum class, the one-shots a song plays are ranked among all one-shots of that class by the "
-                  "query's vector for that class (mean over the classes; random = 0.5); the query mixes all the "
-                  "song's stems, or that class's stem and the accompaniment. The fit ranking's vectors beside it.",
+                  "Per drum class, the one-shots a song plays are ranked among all one-shots of that class (mean "
+                  "over the classes; random = 0.5) by the model's answer: its hit matching (the mix's cut hits, "
+                  "model/mix_hits.py) or its query vector for that class; the query mixes all the song's stems, or "
+                  "that class's stem and the accompaniment. The fit ranking beside it.",
                   ""] + _like_rows(like_metrics)
     lines += ["", "## Limitations", "",
               f"- {'Trained from scratch' if m.encoder.init == 'scratch' else 'Fine-tuned'} on a small, mostly "
