@@ -22,6 +22,7 @@ import soundfile as sf  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import add_model_args, load_embedder, machine  # noqa: E402
+from bench.query_speed import generated_bounce  # noqa: E402
 from model.taxonomy import CATEGORIES  # noqa: E402
 from samplematch_gui.audition import NullOutput  # noqa: E402
 from samplematch_gui.library_db import LibraryDB, SampleRecord  # noqa: E402
@@ -66,8 +67,7 @@ def main() -> None:
         rng = np.random.default_rng(1)
         for i in range(args.repeat + 1):  # a new file each time: nothing cached between drops
             bounces.append(tmp / f"bounce{i}.wav")
-            sf.write(bounces[-1], 0.2 * rng.standard_normal((180 * 44100, 2)).astype(np.float32), 44100,
-                     subtype="PCM_24")
+            sf.write(bounces[-1], generated_bounce(rng), 44100, subtype="PCM_24")
         w = MainWindow(AppSettings(tmp / "settings.ini"), tmp / "lib.sqlite3", NullOutput("bench"))
         w.resize(1400, 860)
         w.show()
