@@ -12,7 +12,7 @@ import numpy as np
 
 from model.cancel import CancelFlag
 from model.config import ModelConfig
-from model.mix_hits import PER_BAND, HitMatching, embed_hits
+from model.mix_hits import HitMatching, embed_hits
 from model.windows import cut_excerpts, fit_key
 
 BACKENDS = ("onnx", "torch")  # model.inference_onnx, model.inference_torch
@@ -92,5 +92,5 @@ class Embedder:
 
     def embed_excerpt_hits(self, excerpts: np.ndarray, cancel: CancelFlag | None = None) -> np.ndarray:
         """(h, embed_dim) unit key embeddings of the strongest drum hits in a query's excerpts (model.mix_hits)."""
-        per_band = self.hit_matching.per_band if self.hit_matching is not None else PER_BAND
-        return embed_hits(self.embed_keys, excerpts, self.sample_rate, self.cfg.key_samples, per_band, cancel)
+        return embed_hits(self.embed_keys, excerpts, self.sample_rate, self.cfg.key_samples, self.hit_matching,
+                          cancel)

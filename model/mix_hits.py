@@ -35,7 +35,6 @@ SAME_HIT_S = 0.03  # onsets of two bands this close are one hit (the bands' star
 MATCH_FILE = "hit_matching.safetensors"
 INFO_FILE = "hit_matching.json"
 FORMAT_VERSION = 1
-_CHUNK = 4096  # library rows per product with the reference (bounds the memory)
 
 
 class HitMatchingError(RuntimeError):
@@ -79,9 +78,10 @@ def excerpt_hits(excerpts: np.ndarray, rate: int, key_samples: int, per_band: in
 
 
 def embed_hits(embed_keys: Callable[[list[np.ndarray]], np.ndarray], excerpts: np.ndarray, rate: int,
-               key_samples: int, per_band: int = PER_BAND, cancel: CancelFlag | None = None) -> np.ndarray:
-    """(h, d) float32 unit key embeddings of excerpt_hits (embed_keys: one-shot waves -> (n, d)); (0, 0) without
-    hits."""
+               key_samples: int, matching: HitMatching | None, cancel: CancelFlag | None = None) -> np.ndarray:
+    """(h, d) float32 unit key embeddings of excerpt_hits, as many per band as the matching asks (embed_keys:
+    one-shot waves -> (n, d)); (0, 0) without hits."""
+    per_band = matching.per_band if matching is not None else PER_BAND
     cuts = excerpt_hits(excerpts, rate, key_samples, per_band, cancel)
     check_cancelled(cancel)
     return l2_normalise(embed_keys(cuts)) if cuts else np.zeros((0, 0), np.float32)
@@ -104,12 +104,10 @@ class HitMatching:
     info: dict = field(default_factory=dict)  # how it was made and how it measured
 
     def hub_levels(self, keys: np.ndarray) -> np.ndarray:
-        """(n,) float32 per unit key: its best cosine to each reference song's hits, averaged over the songs."""
-        out = np.zeros(len(keys), np.float32)
-        for lo in range(0, len(keys), _CHUNK):
-            sims = keys[lo:lo + _CHUNK] @ self.reference.T
-            out[lo:lo + _CHUNK] = np.maximum.reduceat(sims, self.song_starts, axis=1).mean(axis=1)
-        return out
+        """(n,) float32 per unit key: its best cosine to each reference song's hits, averaged over the songs (a
+        library passes its keys a block at a time: the product holds n x reference floats)."""
+        sims = keys @ self.reference.T
+        return np.maximum.reduceat(sims, self.song_starts, axis=1).mean(axis=1).astype(np.float32)
 
     def scores(self, hits: np.ndarray, keys: np.ndarray, hub: np.ndarray) -> np.ndarray:
         """(n,) the hit score of each unit key: its best cosine to the unit hits above its hub level."""

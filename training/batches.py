@@ -62,6 +62,16 @@ def mix(parts: Iterable[np.ndarray]) -> np.ndarray:
     return total
 
 
+def mix_padded(waves: Sequence[np.ndarray]) -> np.ndarray:
+    """The sum of one or more whole stems of any lengths, as long as the longest (float32)."""
+    if not waves:
+        raise ValueError("a mix needs at least one stem")
+    out = np.zeros(max(len(w) for w in waves), np.float32)
+    for w in waves:
+        out[:len(w)] += w
+    return out
+
+
 class BatchRenderer:
     def __init__(self, songs: Sequence[Song], cfg: ModelConfig, augment: AugmentConfig, mixing: str,
                  frontend: LogMel, store: FeatureStore | None = None):

@@ -9,7 +9,7 @@ import torch
 from model.config import FrontEndConfig
 from model.encoders import SampleMatchModel
 from model.frontend import LogMel
-from model.mix_hits import PER_BAND, HitMatching, embed_hits
+from model.mix_hits import HitMatching, embed_hits
 from model.windows import fit_key
 
 
@@ -61,8 +61,8 @@ class ModelEmbedder(Embedder):
 
     def embed_excerpt_hits(self, excerpts: np.ndarray) -> np.ndarray:
         """(h, d) unit key embeddings of the drum hits in a query's excerpts, as the app's (model.mix_hits)."""
-        per_band = self.hit_matching.per_band if self.hit_matching is not None else PER_BAND
-        return embed_hits(self.embed_keys, excerpts, self.model.cfg.frontend.sample_rate, self.key_samples, per_band)
+        return embed_hits(self.embed_keys, excerpts, self.model.cfg.frontend.sample_rate, self.key_samples,
+                          self.hit_matching)
 
     def _encode_queries(self, waves: torch.Tensor) -> torch.Tensor:
         return self.model.encode_query(waves.to(self.device))

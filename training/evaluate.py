@@ -89,6 +89,15 @@ def normalised_ranks(u: np.ndarray, v: np.ndarray, truth: np.ndarray, key_class:
     return np.where(np.isfinite(true_score[:, 0]), ranks, 1.0)
 
 
+def mid_rank(scores: np.ndarray, true: int) -> float:
+    """Normalised rank of scores[true] among all of (n,) scores, in (0, 1]: ties share the mid-rank, a non-finite
+    true score ranks last (the rule of normalised_ranks, for one query)."""
+    s = scores[true]
+    if not np.isfinite(s):
+        return 1.0
+    return float((1 + (scores > s).sum() + 0.5 * ((scores == s).sum() - 1)) / len(scores))
+
+
 def knn_likelihood(z: np.ndarray, labels: np.ndarray, k: int) -> float:
     """Mean leave-one-out k-NN (cosine) probability of each point's own label."""
     n = len(z)

@@ -25,9 +25,11 @@ from model.conditioning import class_indices, cosine_scores
 from model.config import ModelConfig
 from model.scoring import l2_normalise
 from model.windows import cut_excerpts
+from training.batches import mix_padded
 from training.corpus.layout import Song, is_percussion
 from training.corpus.oneshots import extract_oneshots
 from training.embedders import Embedder
+from training.evaluate import mid_rank
 
 DEV_KINDS = ("nodrums", "all")
 HITS = "hits"
@@ -78,9 +80,7 @@ def _mixes(stems: Sequence[tuple[bool, np.ndarray]], song: Song) -> dict[str, np
         chosen = [w for drum, w in stems if kind == "all" or not drum]
         if not chosen:
             raise ValueError(f"song {song.id} has no stems for a {kind!r} query")
-        out[kind] = np.zeros(max(len(w) for w in chosen), np.float32)
-        for w in chosen:
-            out[kind][:len(w)] += w
+        out[kind] = mix_padded(chosen)
     return out
 
 
@@ -128,11 +128,8 @@ def song_ranks(scores: np.ndarray, truth: Sequence[int]) -> np.ndarray:
     (ties take the mid-rank)."""
     ranks = []
     for t in truth:
-        rivals = np.array([k for k in range(len(scores)) if k == t or k not in truth])
-        rival_scores = scores[rivals]
-        true = scores[t]
-        ranks.append((1 + (rival_scores > true).sum() + 0.5 * ((rival_scores == true).sum() - 1)) / len(rivals)
-                     if np.isfinite(true) else 1.0)
+        rivals = [k for k in range(len(scores)) if k == t or k not in truth]
+        ranks.append(mid_rank(scores[rivals], rivals.index(t)))
     return np.array(ranks)
 
 

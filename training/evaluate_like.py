@@ -24,9 +24,11 @@ from model.audio import load
 from model.conditioning import class_indices, mode_offset
 from model.scoring import l2_normalise
 from model.windows import cut_excerpts
+from training.batches import mix_padded
 from training.corpus.layout import Song, is_percussion
 from training.corpus.oneshots import extract_oneshots
 from training.embedders import Embedder
+from training.evaluate import mid_rank
 from training.evaluate_dev import HITS_PER_STEM
 
 LIKE_CLASSES = ("kick", "snare", "hihat", "ride", "crash", "tom")
@@ -85,17 +87,10 @@ def _library(song: Song, stems: Sequence[np.ndarray], cfg: LikeConfig) -> list[t
     return [(shot.role, load(shot.path, cfg.sample_rate)) for shot in song.oneshots if shot.role in LIKE_CLASSES]
 
 
-def _sum(waves: Sequence[np.ndarray]) -> np.ndarray:
-    out = np.zeros(max(len(w) for w in waves), np.float32)
-    for w in waves:
-        out[:len(w)] += w
-    return out
-
-
 def _mixes(song: Song, stems: Sequence[np.ndarray], role: str) -> dict[str, np.ndarray]:
     accompaniment = [w for s, w in zip(song.stems, stems, strict=True) if not is_percussion(s.role)]
     own = [w for s, w in zip(song.stems, stems, strict=True) if s.role == role]
-    return {"all": _sum(stems), "stem": _sum(own + accompaniment)}
+    return {"all": mix_padded(stems), "stem": mix_padded(own + accompaniment)}
 
 
 def _query_vector(u: np.ndarray, role: str, variant: Variant) -> np.ndarray:
@@ -132,14 +127,6 @@ def load_like_set(songs: Sequence[Song], cfg: LikeConfig = LikeConfig(),
     if not queries:
         raise ValueError("no song has one-shots of the drum classes to evaluate")
     return LikeSet(tuple(queries), tuple(keys), tuple(key_roles))
-
-
-def _first_rank(scores: np.ndarray) -> float:
-    """Normalised rank of scores[0] among all of them (ties take the mid-rank)."""
-    true = scores[0]
-    if not np.isfinite(true):
-        return 1.0
-    return float((1 + (scores > true).sum() + 0.5 * ((scores == true).sum() - 1)) / len(scores))
 
 
 def evaluate_like_set(like: LikeSet, variants: Mapping[str, Variant], cancel=None
@@ -179,7 +166,7 @@ def evaluate_like_set(like: LikeSet, variants: Mapping[str, Variant], cancel=Non
                         scores = unit[rows] @ l2_normalise(_query_vector(u_all[i], q.role, variant))
                         if hit is not None and matching is not None and variant.mode == "fit" and len(hits[k][i]):
                             scores = matching.fit_scores(scores, hit)
-                    per_class.setdefault(q.role, []).append(_first_rank(scores))
+                    per_class.setdefault(q.role, []).append(mid_rank(scores, 0))
             if not per_class:
                 raise ValueError("no drum class of the set has two candidates to rank")
             results[name][kind] = LikeMetrics(

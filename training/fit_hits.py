@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from model.audio import load
-from model.mix_hits import PER_BAND, HitMatching
+from model.mix_hits import HitMatching
 from model.windows import cut_excerpts
+from training.batches import mix_padded
 from training.corpus.layout import Song
 from training.embedders import ModelEmbedder
 from training.evaluate_dev import DevSet, dev_metrics, dev_score_parts
@@ -39,11 +40,7 @@ def reference_songs(songs: Sequence[Song], count: int = REFERENCE_SONGS) -> list
 
 def song_excerpts(song: Song, rate: int, window: int, count: int) -> np.ndarray:
     """(n, window) excerpts of the song's full mix (every stem), as the app cuts a bounce's."""
-    waves = [load(s.path, rate) for s in song.stems]
-    mix = np.zeros(max(len(w) for w in waves), np.float32)
-    for w in waves:
-        mix[:len(w)] += w
-    return cut_excerpts(mix, window, count)
+    return cut_excerpts(mix_padded([load(s.path, rate) for s in song.stems]), window, count)
 
 
 def reference_hits(songs: Sequence[Song], embedder: ModelEmbedder,
@@ -73,14 +70,14 @@ def weight_sweep(dev: DevSet, embedder: ModelEmbedder, weights: Sequence[float] 
 
 
 def fit_hit_matching(embedder: ModelEmbedder, songs: Sequence[Song], dev: DevSet | None = None,
-                     weight: float | None = None, per_band: int = PER_BAND,
-                     progress: Callable[[int, int, str], None] | None = None) -> HitMatching:
+                     weight: float | None = None, progress: Callable[[int, int, str], None] | None = None
+                     ) -> HitMatching:
     """The model's hit matching: the reference from songs' hits, the weight given or chosen on dev."""
     chosen = reference_songs(songs)
     reference, starts = reference_hits(chosen, embedder, progress)
     info: dict = {"reference_songs": [s.id for s in chosen], "reference_hits": len(reference)}
     matching = HitMatching(reference, starts, embedder.model.cfg.model_id, 1.0 if weight is None else weight,
-                           per_band, info)
+                           info=info)
     if dev is not None:
         embedder.hit_matching = matching
         sweep = weight_sweep(dev, embedder, progress=progress)
@@ -88,5 +85,5 @@ def fit_hit_matching(embedder: ModelEmbedder, songs: Sequence[Song], dev: DevSet
         if weight is None:
             best = min(sweep, key=lambda w: float(np.mean(list(sweep[w].values()))))
             info["chosen_by"] = "the best mean dev R_mn over both query kinds and both libraries"
-            matching = HitMatching(reference, starts, matching.model_id, best, per_band, info)
+            matching = HitMatching(reference, starts, matching.model_id, best, info=info)
     return matching
