@@ -77,3 +77,26 @@ def test_a_hit_view_is_the_one_shot_over_its_mix_at_the_asked_level(corpus):
     hits = power.render_hits([pair, pair], torch.Generator().manual_seed(0))
     _, keys, _ = power.render([pair], torch.Generator())
     assert hits.shape == (2, *keys.shape[1:]) and not torch.allclose(hits[0], hits[1])   # two drawn levels
+
+
+def test_cut_hit_views_end_in_silence_between_50_ms_and_the_key_window(corpus):
+    root, songs = corpus
+    store = FeatureStore(root / "cache", CFG)
+    assert store.build(songs) == []
+    frontend, off = LogMel(CFG.frontend), AugmentConfig(enabled=False)
+    pair = Pair(song=0, oneshot=0, stems=(1, 2), start=10)
+    floor = frontend.normalise(torch.zeros(1, 1, 1)).item()
+
+    def sounding_frames(hit_cut_p):
+        renderer = BatchRenderer(songs, CFG, off, "power", frontend, store, hit_cut_p=hit_cut_p)
+        views = renderer.render_hits([pair] * 200, torch.Generator().manual_seed(1))[:, 0]
+        sounding = (views > floor + 1e-6).any(dim=1)          # (views, frames): any mel band above silence
+        return sounding.shape[-1] - sounding.flip(-1).int().argmax(dim=-1)   # frames up to the last sounding one
+
+    full = sounding_frames(0.0)
+    assert (full == full[0]).all() and full[0] >= 86           # the mix around the hit fills the key window
+    cut = sounding_frames(0.5)
+    fps = CFG.frontend.sample_rate / CFG.frontend.hop_length
+    short = cut[cut < full[0] - 1]
+    assert 0.4 < len(short) / len(cut) < 0.6
+    assert short.min() >= round(0.05 * fps) and len(set(short.tolist())) > 10   # 50 ms and up, many lengths

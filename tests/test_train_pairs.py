@@ -90,3 +90,25 @@ def test_own_stem_p_puts_the_keys_own_stem_into_that_fraction_of_queries():
                 if songs[p.song].oneshots[p.oneshot].stem in {songs[p.song].stems[i].name for i in p.stems}]
     assert 0.25 < len(with_own) / len(pairs) < 0.35
     assert all(len(set(p.stems)) == len(p.stems) for p in pairs)
+
+
+def test_class_batches_draw_every_one_shot_of_that_fraction_of_batches_from_one_class():
+    songs = [song(i, shots=("kick", "snare", "hihat") if i % 3 else ("kick", "snare")) for i in range(12)]
+    sampler = PairSampler(songs, batch_size=6, window_frames=400, hop=HOP, qsi=True, seed=4, class_batch_p=0.4)
+    roles = [{songs[p.song].oneshots[p.oneshot].role for p in sampler.batch()} for _ in range(300)]
+    single = [r for r in roles if len(r) == 1]
+    # Mixed batches of 6 keys from 3 classes are almost never single-class by chance.
+    assert 0.33 < len(single) / len(roles) < 0.47
+    assert {next(iter(r)) for r in single} == {"kick", "snare", "hihat"}
+    # hihat is in 8 of the 12 songs: enough for a batch of 3 songs (QSI); no class lacks songs here.
+    assert sorted(sampler.class_songs) == ["hihat", "kick", "snare"]
+
+
+def test_a_class_with_fewer_songs_than_a_batch_never_gets_a_class_batch():
+    songs = [song(i, shots=("kick", "tom") if i == 0 else ("kick",)) for i in range(6)]
+    sampler = PairSampler(songs, batch_size=4, window_frames=400, hop=HOP, seed=5, class_batch_p=1.0)
+    assert list(sampler.class_songs) == ["kick"]
+    for _ in range(20):
+        batch = sampler.batch()
+        assert len({p.song for p in batch}) == 4
+        assert {songs[p.song].oneshots[p.oneshot].role for p in batch} == {"kick"}

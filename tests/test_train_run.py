@@ -187,11 +187,15 @@ def test_hit_views_train_and_fit_hits_gives_the_exported_model_its_hit_matching(
     run, out, metrics = tmp_path / "run", tmp_path / "model", tmp_path / "metrics.json"
     assert main(["train", "--corpus", str(corpus), "--run-dir", str(run), "--backbone", "test_efficientnet",
                  "--key-seconds", "1.0", "--batch-size", "3", "--steps", "2", "--threads", "1",
-                 "--hit-views", "1.0"]) == 0
+                 "--hit-views", "1.0", "--hit-cuts", "0.5", "--class-batches", "0.5"]) == 0
     state = checkpoint.load(run / checkpoint.LAST)
     assert state["step"] == 2 and state["config"]["loss"]["hit_weight"] == 1.0
+    assert state["config"]["hit_cut_p"] == 0.5 and state["config"]["class_batch_p"] == 0.5
     assert main(["export", "--checkpoint", str(run / checkpoint.LAST), "--corpus", str(corpus), "--out",
                  str(out)]) == 0
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "hit views (each one-shot heard inside its query's mix) at weight 1, 50% of them cut short" in card
+    assert "50% of the batches from one drum class" in card
     capsys.readouterr()
     assert main(["fit-hits", "--model", str(out), "--corpus", str(corpus), "--dev", str(dev), "--threads", "1"]) == 0
     printed = capsys.readouterr().out

@@ -6,6 +6,7 @@ Both then share the spectrogram augmentations and the front end's log normalisat
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -17,6 +18,7 @@ import torch
 from model.audio import load, resample
 from model.config import ModelConfig
 from model.frontend import LogMel
+from model.mix_hits import MIN_CUT_S
 from model.windows import fit_key
 from training.augment import AugmentConfig, Augmenter
 from training.corpus.layout import Song
@@ -74,12 +76,13 @@ def mix_padded(waves: Sequence[np.ndarray]) -> np.ndarray:
 
 class BatchRenderer:
     def __init__(self, songs: Sequence[Song], cfg: ModelConfig, augment: AugmentConfig, mixing: str,
-                 frontend: LogMel, store: FeatureStore | None = None):
+                 frontend: LogMel, store: FeatureStore | None = None, hit_cut_p: float = 0.0):
         if mixing not in MIXING_MODES:
             raise ValueError(f"mixing must be one of {MIXING_MODES}, not {mixing!r}")
         if mixing == "power" and store is None:
             raise ValueError("power-domain mixing needs a FeatureStore")
         self.songs, self.cfg, self.mixing, self.frontend, self.store = songs, cfg, mixing, frontend, store
+        self.hit_cut_p = hit_cut_p
         hop = cfg.frontend.hop_length
         fps = cfg.frontend.sample_rate / hop
         self.hop = hop
@@ -126,8 +129,20 @@ class BatchRenderer:
         lo, hi = HIT_SNR_DB
         snr = lo + (hi - lo) * torch.rand(len(pairs), generator=gen)
         h = torch.stack([self.hit_power(p, float(s)) for p, s in zip(pairs, snr, strict=True)])
+        if self.hit_cut_p > 0:
+            h = self.cut_short(h, gen)
         h = self.augmenter.apply(h, self.augmenter.sample(len(pairs), gen), self.key_frames, gen)
         return self.frontend.normalise(h)
+
+    def cut_short(self, h: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        """hit_cut_p of the hit views end early, after MIN_CUT_S..key window (log-uniform): the app cuts a mix's
+        hit at the next onset (model.mix_hits), and a one-shot must still be known from its first 50 ms."""
+        fps = self.cfg.frontend.sample_rate / self.hop
+        low, high = math.log(MIN_CUT_S), math.log(self.cfg.key_samples / self.cfg.frontend.sample_rate)
+        seconds = torch.exp(low + (high - low) * torch.rand(len(h), generator=gen))
+        cut = torch.rand(len(h), generator=gen) < self.hit_cut_p
+        ends = torch.where(cut, (seconds * fps).round().long().clamp_min(1), h.shape[-1])
+        return h * (torch.arange(h.shape[-1]) < ends[:, None])[:, None, :]
 
     @torch.no_grad()
     def _power(self, wave: np.ndarray) -> torch.Tensor:

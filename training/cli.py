@@ -92,6 +92,12 @@ def add_train_arguments(p: argparse.ArgumentParser, defaults: TrainConfig, pretr
     p.add_argument("--hit-views", type=float, default=defaults.loss.hit_weight, metavar="W",
                    help="also train the key encoder to know each one-shot heard inside a mix (its hit view) among "
                         "other songs' one-shots, with this weight (default %(default)s: off)")
+    p.add_argument("--hit-cuts", type=float, default=defaults.hit_cut_p, metavar="P",
+                   help="cut this fraction of the hit views short (50 ms to the key window), as the app cuts a mix's "
+                        "hits at the next onset (default %(default)s)")
+    p.add_argument("--class-batches", type=float, default=defaults.class_batch_p, metavar="P",
+                   help="draw this fraction of the batches from one drum class, so each key's negatives are its own "
+                        "class's (default %(default)s)")
     p.add_argument("--mixing", choices=("power", "wave"), default=defaults.mixing,
                    help="mix stems as mel power (fast) or as waveforms (exact)")
     p.add_argument("--batch-size", type=int, default=defaults.batch_size, help="pairs per process and step")
@@ -136,6 +142,7 @@ def train_config(a: argparse.Namespace) -> TrainConfig:
         loss=LossConfig(temperature=a.temperature, vreg=not a.no_vreg, qsi_invariance=a.qsi,
                         hit_weight=a.hit_views),
         sparse_mix=not a.no_sparse_mix, own_stem_p=a.own_stem, like_p=a.like_queries, mixing=a.mixing,
+        class_batch_p=a.class_batches, hit_cut_p=a.hit_cuts,
         batch_size=a.batch_size, lr=a.lr,
         backbone_lr_scale=a.backbone_lr_scale,
         weight_decay=a.weight_decay, max_steps=a.steps, max_minutes=a.minutes, eval_every=a.eval_every,

@@ -23,6 +23,8 @@ class TrainConfig:
     sparse_mix: bool = True                  # "SMix": 2..all remaining stems; off = always all
     own_stem_p: float = 0.0                  # fraction of queries that also hold the key's own stem
     like_p: float = 0.0                      # fraction of pairs for the "like" queries (model.query_modes)
+    class_batch_p: float = 0.0               # fraction of batches whose one-shots are all of one drum class
+    hit_cut_p: float = 0.0                   # fraction of hit views cut short at a random length, as the app's cuts
     mixing: str = "power"                    # "power" (precomputed mel power) or "wave" (exact)
     batch_size: int = 190                    # per process
     lr: float = 3e-4
@@ -49,6 +51,9 @@ class TrainConfig:
             raise ValueError(f"mixing must be 'power' or 'wave', not {self.mixing!r}")
         if (self.like_p > 0) != ("like" in self.model.query_modes) or not 0 <= self.like_p < 1:
             raise ValueError("like pairs (0 <= like_p < 1) go with, and only with, a model that has 'like' queries")
+        for name in ("own_stem_p", "class_batch_p", "hit_cut_p"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} is a fraction (0..1), not {getattr(self, name)}")
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)

@@ -158,7 +158,11 @@ def model_card(model_id: str, cfg: TrainConfig, state: Mapping, metrics: Mapping
         f"- {state['step']} steps of {cfg.batch_size} pairs per process x {state.get('world', 1)} process(es), "
         f"Adam lr {cfg.lr:g}, weight decay {cfg.weight_decay:g}, tau {cfg.loss.temperature:g}, "
         f"gamma {cfg.loss.variance_weight:g}, delta {cfg.loss.covariance_weight:g}, eta {cfg.loss.norm_weight:g} (c = "
-        f"{cfg.loss.norm_limit:g}); queries mixed in the {cfg.mixing} domain.",
+        f"{cfg.loss.norm_limit:g}); queries mixed in the {cfg.mixing} domain"
+        + (f"; the key's own stem in {cfg.own_stem_p:.0%} of the queries" if cfg.own_stem_p else "")
+        + (f"; hit views (each one-shot heard inside its query's mix) at weight {cfg.loss.hit_weight:g}, "
+           f"{cfg.hit_cut_p:.0%} of them cut short" if cfg.loss.hit_weight else "")
+        + (f"; {cfg.class_batch_p:.0%} of the batches from one drum class" if cfg.class_batch_p else "") + ".",
         f"- Training time: {hours:.2f} h on {state.get('hardware', 'unknown hardware')}; "
         f"this checkpoint is step {state['step']}; the best by "
         f"{'the mean of validation and dev-set' if cfg.dev_corpus else 'validation'} R_mn was step "

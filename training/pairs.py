@@ -8,6 +8,9 @@ An epoch visits every usable training song once (a random one-shot each); a batc
 or pairs of pairs from the same song with QSI-invariance.
 A "like" pair (like_p > 0, a model with "like" queries) always holds the key's own stem, with a uniformly
 drawn number 0..all of the others: the drums to find are heard in the query.
+A class batch (class_batch_p > 0) draws every one-shot from one drum class, so each key's negatives are other
+songs' sounds of its own class: the app ranks a category's samples against each other, and "sounds like" tells one
+kick from another.
 """
 from __future__ import annotations
 
@@ -60,11 +63,16 @@ def like_stems(rng: np.random.Generator, own: int, remaining: Sequence[int]) -> 
     return tuple(sorted([own] + [int(i) for i in rng.choice(remaining, size=count, replace=False)]))
 
 
+def class_oneshots(song: Song, role: str) -> list[int]:
+    return [i for i in usable_oneshots(song) if song.oneshots[i].role == role]
+
+
 def draw_pair(rng: np.random.Generator, songs: Sequence[Song], song: int, window_frames: int, hop: int,
-              sparse: bool, sample_rate: int | None = None, own_stem_p: float = 0.0, like_p: float = 0.0) -> Pair:
-    """A random one-shot of songs[song] and a random excerpt of a mix of its other stems
+              sparse: bool, sample_rate: int | None = None, own_stem_p: float = 0.0, like_p: float = 0.0,
+              role: str | None = None) -> Pair:
+    """A random one-shot of songs[song] (of that role, if given) and a random excerpt of a mix of its other stems
     (and, with probability own_stem_p, of its own stem too); with probability like_p a "like" pair."""
-    oneshot = int(rng.choice(usable_oneshots(songs[song])))
+    oneshot = int(rng.choice(class_oneshots(songs[song], role) if role else usable_oneshots(songs[song])))
     like = like_p > 0 and rng.random() < like_p
     if like:
         stems = like_stems(rng, own_stem(songs[song], oneshot), remaining_stems(songs[song], oneshot))
@@ -81,10 +89,18 @@ class PairSampler:
 
     def __init__(self, songs: Sequence[Song], batch_size: int, window_frames: int, hop: int,
                  sparse: bool = True, qsi: bool = False, seed: int = 0, sample_rate: int | None = None,
-                 own_stem_p: float = 0.0, like_p: float = 0.0):
+                 own_stem_p: float = 0.0, like_p: float = 0.0, class_batch_p: float = 0.0):
         self.songs = [s for s in songs if usable_oneshots(s)]
         if not self.songs:
             raise ValueError("no usable training songs (each needs a one-shot and another stem)")
+        self.class_batch_p = class_batch_p
+        by_role: dict[str, list[int]] = {}
+        for i, song in enumerate(self.songs):
+            for role in sorted({song.oneshots[o].role for o in usable_oneshots(song)}):
+                by_role.setdefault(role, []).append(i)
+        # Only classes with a batch's worth of songs give a class batch.
+        self.class_songs = {r: np.array(i) for r, i in sorted(by_role.items())
+                            if len(i) >= math.ceil(batch_size / (2 if qsi else 1))}
         self.batch_size, self.window_frames, self.hop, self.sample_rate = batch_size, window_frames, hop, sample_rate
         self.sparse, self.per_song, self.own_stem_p, self.like_p = sparse, 2 if qsi else 1, own_stem_p, like_p
         self.rng = np.random.default_rng(seed)
@@ -105,9 +121,14 @@ class PairSampler:
         return picked
 
     def batch(self) -> list[Pair]:
-        songs = self._next_songs(math.ceil(self.batch_size / self.per_song))
+        count, role = math.ceil(self.batch_size / self.per_song), None
+        if self.class_batch_p > 0 and self.class_songs and self.rng.random() < self.class_batch_p:
+            role = str(self.rng.choice(list(self.class_songs)))
+            songs = [int(i) for i in self.rng.choice(self.class_songs[role], size=count, replace=False)]
+        else:
+            songs = self._next_songs(count)
         pairs = [draw_pair(self.rng, self.songs, s, self.window_frames, self.hop, self.sparse, self.sample_rate,
-                           self.own_stem_p, self.like_p)
+                           self.own_stem_p, self.like_p, role)
                  for s in songs for _ in range(self.per_song)]
         return pairs[:self.batch_size]
 

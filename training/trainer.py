@@ -143,9 +143,10 @@ class Trainer:
                                    cfg.model.frontend.hop_length, cfg.sparse_mix, cfg.loss.qsi_invariance,
                                    seed=int(np.random.SeedSequence([cfg.seed, d.rank]).generate_state(1)[0]),
                                    sample_rate=cfg.model.frontend.sample_rate, own_stem_p=cfg.own_stem_p,
-                                   like_p=cfg.like_p)
+                                   like_p=cfg.like_p, class_batch_p=cfg.class_batch_p)
         # Pair.song indexes the sampler's (usable) songs, so the renderer gets exactly that list.
-        self.renderer = BatchRenderer(self.sampler.songs, cfg.model, cfg.augment, cfg.mixing, frontend, store)
+        self.renderer = BatchRenderer(self.sampler.songs, cfg.model, cfg.augment, cfg.mixing, frontend, store,
+                                      hit_cut_p=cfg.hit_cut_p)
         self.gen = torch.Generator().manual_seed(cfg.seed * 1000 + d.rank)
         self.model = SampleMatchModel(cfg.model, pretrained_file=cfg.pretrained_file or None).to(d.device)
         if d.device.type == "cpu":
